@@ -1,0 +1,3 @@
+using PrunePipeline.Cli;
+
+return await VerbRunner.RunAsync(args);
