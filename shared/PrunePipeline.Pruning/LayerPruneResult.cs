@@ -20,6 +20,8 @@ public sealed record LayerPruneResult
     /// <summary>SparseGPT's relative damping δ actually used (after retries); 0 for the other methods.</summary>
     public double DampingUsed { get; init; }
     public TimeSpan MethodTime { get; init; }
+    /// <summary>Prox only: wall time of the iteration loop (sgemm + fused prox), excluding setup and the final mask.</summary>
+    public TimeSpan IterationTime { get; init; }
     public TimeSpan RefineTime { get; init; }
     /// <summary>Fraction of groups meeting the N:M pattern (1.0 expected); for unstructured, 1.0 when the pruned
     /// count reaches the target, else the achieved fraction of it.</summary>

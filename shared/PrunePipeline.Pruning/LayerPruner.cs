@@ -80,6 +80,7 @@ public static class LayerPruner
             HitMaxIterations = hitMax,
             DampingUsed = dampingUsed,
             MethodTime = methodClock.Elapsed,
+            IterationTime = prox?.LoopTime ?? TimeSpan.Zero,
             RefineTime = refineClock.Elapsed,
             ValidGroupsFraction = Validity(weights, rows, cols, pattern),
             Refine = refine,

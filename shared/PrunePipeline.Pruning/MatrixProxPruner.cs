@@ -13,7 +13,7 @@ namespace PrunePipeline.Pruning;
 internal static class MatrixProxPruner
 {
     internal sealed record State(float[] V, float[] V0, float[] HHat, float[] D, bool[] Dead, byte[] Mask, double L,
-        int Iterations, double FinalLambda, bool HitMax);
+        int Iterations, double FinalLambda, bool HitMax, TimeSpan LoopTime);
 
     public static State Run(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int m, int n, LayerPruneSettings settings,
         Action<PruneProgress>? progress, CancellationToken ct)
@@ -56,6 +56,7 @@ internal static class MatrixProxPruner
         var iterations = 0;
         var hitMax = true;
         var finalLambda = lambda;
+        var loopClock = System.Diagnostics.Stopwatch.StartNew();
         for (var k = 0; k < settings.MaxIters; k++)
         {
             ct.ThrowIfCancellationRequested();
@@ -69,6 +70,7 @@ internal static class MatrixProxPruner
             if (denseGroups == 0) { hitMax = false; break; }
             lambda *= settings.Beta;
         }
+        loopClock.Stop();
 
         // 5. Exact 2:4 mask: top-2 |V| per group, dead inputs scoring below every live one.
         var score = new float[m * n];
@@ -77,6 +79,6 @@ internal static class MatrixProxPruner
                 score[r * n + j] = dead[j] ? -1f : Math.Abs(v[r * n + j]);
         var mask = new byte[m * n];
         PruneMasks.KeepTopNPerGroup(score, mask, m, n, 2, 4);
-        return new State(v, v0, hHat, d, dead, mask, l, iterations, finalLambda, hitMax);
+        return new State(v, v0, hHat, d, dead, mask, l, iterations, finalLambda, hitMax, loopClock.Elapsed);
     }
 }
