@@ -6,6 +6,19 @@ namespace PrunePipeline.Cli.Tests;
 /// <summary>convert-llama2c, eval, generate, synth through the verb runner (exit codes, files, error lines).</summary>
 public class ModelVerbsTests
 {
+    // One folder per test process, removed when the process exits, so repeated runs do not fill /tmp.
+    private static readonly string TempRoot = CreateTempRoot();
+
+    private static string CreateTempRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "pp-cli-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    }
+
     private static string Shared(params string[] parts)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -13,7 +26,7 @@ public class ModelVerbsTests
         return Path.GetFullPath(Path.Combine([dir!.FullName, "..", "shared", .. parts]));
     }
 
-    private static string Temp() => Path.Combine(Path.GetTempPath(), "pp-cli-tests", Guid.NewGuid().ToString("N"));
+    private static string Temp() => Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
 
     private static async Task<(int Code, string Err)> Run(params string[] args)
     {

@@ -7,6 +7,19 @@ namespace PrunePipeline.Evaluation.Tests;
 
 public class PerplexityEvaluatorTests
 {
+    // One folder per test process, removed when the process exits, so repeated runs do not fill /tmp.
+    private static readonly string TempRoot = CreateTempRoot();
+
+    private static string CreateTempRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "pp-eval-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    }
+
     private static readonly LlamaConfig Small = new()
     {
         HiddenSize = 16, IntermediateSize = 24, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2, HeadDim = 4,
@@ -15,7 +28,7 @@ public class PerplexityEvaluatorTests
 
     private static string WriteModel(LlamaConfig config, Func<string, long[], float[]> produce)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "pp-eval-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         LlamaModelWriter.Write(dir, config, produce);
         return dir;
     }
@@ -89,7 +102,7 @@ public class PerplexityEvaluatorTests
         // Real-data check on a slice (the full §9 evaluation takes minutes): the model must be far better than chance
         // (PPL 512) on TinyStories and clearly worse on WikiText-2, which it never saw.
         var root = RepoRoot();
-        var dir = Path.Combine(Path.GetTempPath(), "pp-eval-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         Llama2cConverter.Convert(Path.Combine(root, "..", "shared", "models", "stories260K", "stories260K.bin"), dir);
         TokenizerFiles.WriteToDirectory(Path.Combine(root, "..", "shared", "models", "stories260K", "tok512.bin"), dir);
         using var model = LlamaModel.Open(dir);
