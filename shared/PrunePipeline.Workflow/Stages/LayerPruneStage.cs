@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PrunePipeline.Pruning;
 using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Workflow.Stages;
@@ -21,11 +20,9 @@ public static class LayerPruneStage
         if (w0.Length != (long)rows * cols) throw new ArgumentException($"{tensor}: weights have {w0.Length} values, expected {rows}×{cols}.");
         if (h.Length != (long)cols * cols) throw new ArgumentException($"{tensor}: H has {h.Length} values, expected {cols}×{cols}.");
         var sw = Stopwatch.StartNew();
-        var settings = PruningSettings.ForMethod(parameters);
-        var result = LayerPruner.Run(w0, h, rows, cols, settings,
-            progress is null ? null : p => progress(PruningSettings.ToLayerProgress(p, parameters)), ct);
+        var result = PruningSettings.Prune(w0, h, rows, cols, parameters, progress, ct);
         sw.Stop();
-        return new PrunedLayer(tensor, rows, cols, result.Weights, PruningSettings.MaskBytes(result.Mask), result.LossBeforeRefine,
+        return new PrunedLayer(tensor, rows, cols, result.Weights, result.Mask, result.LossBeforeRefine,
             result.Iterations, parameters.Method == "prox" ? result.FinalLambda : null, result.HitMaxIterations,
             parameters.Method == "sparsegpt" ? result.DampingUsed : null, sw.Elapsed);
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PrunePipeline.Pruning;
 using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Workflow.Stages;
