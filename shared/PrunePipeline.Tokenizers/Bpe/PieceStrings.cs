@@ -30,7 +30,7 @@ internal static class PieceStrings
         var pairs = new Dictionary<long, PairMerger.Merge>();
         for (var id = 0; id < pieces.Count; id++)
         {
-            if (!isTarget(id) || lookup[pieces[id]] != id) continue; // a duplicate string resolves to its first id
+            if (!isTarget(id) || !lookup.TryGetValue(pieces[id], out var first) || first != id) continue; // a duplicate string resolves to its first id
             var s = pieces[id];
             for (var k = 1; k < s.Length; k++)
             {
