@@ -35,6 +35,7 @@ public static class WholeModelPruner
         // would be as large as a block.
         var hidden = BlockCalibrator.Embed(model.ReadTensor(LlamaTensorNames.Embedding), config, calibration);
         calibTime.Stop();
+        ReleaseMemory();
 
         var layers = new List<LayerReport>();
         for (var k = 0; k < L; k++)
@@ -49,6 +50,7 @@ public static class WholeModelPruner
                 : BlockCalibrator.CaptureHessians(block, config, hidden, seqLen, Samples, ct);
             calibTime.Stop();
 
+            ReleaseMemory(); // the fp64 sums of the accumulator
             pruneTime.Start();
             var masks = PruneBlock(block, hessians, parameters, layers, progress, ct);
             pruneTime.Stop();
@@ -62,8 +64,22 @@ public static class WholeModelPruner
                     (s, n) => progress?.Invoke(new PruneProgressEvent("forward", kk, L, null, s, n)), ct);
                 calibTime.Stop();
             }
+            block = null!;
+            hessians = null!;
+            ReleaseMemory(); // block k and its Hessians, before block k+1 is read
         }
         return new WholeModelResult(layers, calibTime.Elapsed.TotalSeconds, pruneTime.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// A blocking, compacting full collection. Called at block boundaries only (a few per block, negligible next to
+    /// the block's work): the large arrays of a block are otherwise still uncollected garbage when the next block's
+    /// arrays are allocated, and the peak memory would double.
+    /// </summary>
+    private static void ReleaseMemory()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     /// <summary>Prunes and refines the seven linears of one block in place; returns their masks by short name.</summary>
@@ -85,7 +101,8 @@ public static class WholeModelPruner
                 progress?.Invoke(new PruneProgressEvent("refine", block.Layer, L, name, 0, parameters.Refine == "gd" ? parameters.RefineSteps : 0));
             var refined = LayerRefineStage.Run(pruned, layer.Weights, h.Values, parameters,
                 p => progress?.Invoke(new PruneProgressEvent("refine", block.Layer, L, name, p.Iteration, p.MaxIterations)), ct);
-            block.SetLinear(name, refined.Weights);
+            // In place: the block's array is reused, so pruning a block allocates one layer's worth, not a block's.
+            refined.Weights.CopyTo(layer.Weights, 0);
             masks[name] = pruned.Mask;
             var kept = pruned.Mask.Count(b => b != 0) / (double)pruned.Mask.Length;
             reports.Add(new LayerReport(block.Layer, name, layer.TensorName, layer.Rows, layer.Cols, pruned.Loss, refined.Loss,

@@ -6,15 +6,22 @@ namespace PrunePipeline.Workflow.Hessians;
 /// <summary>
 /// Accumulates, per linear-layer input name ("attn_in", "o_in", "mlp_in", "down_in"), the calibration Hessian
 /// H = (1/N)·Σ x xᵀ (n×n) of algorithm.md §1. Each observed chunk X (rows×n, one forward call) is one fp32 block:
-/// XᵀX is formed by <see cref="Blas.SyrkTransposed"/> in a shared fp32 scratch and its upper triangle added into an
-/// fp64 sum, so long calibration runs do not lose precision to fp32 round-off. Only one scratch of max(n)² floats
-/// exists (not one per input) to keep the resident memory of a 7B block small.
+/// its Gram matrix XᵀX is formed by sgemm in fp32 and added into an fp64 sum, so long calibration runs do not lose
+/// precision to fp32 round-off.
+/// <para>Memory (this is what bounds a 7B block): the fp64 sum stores only the upper triangle, packed row by row
+/// (n(n+1)/2 doubles — the size of the fp32 result), and the fp32 block is formed one column panel at a time
+/// (rows 0…j1 of columns j0…j1, i.e. only the upper triangle's flops), so the scratch is n×<see cref="PanelWidth"/>
+/// floats instead of n×n.</para>
 /// </summary>
 public sealed class HessianAccumulator : ILinearInputObserver
 {
+    /// <summary>Columns per panel of the fp32 Gram block.</summary>
+    public const int PanelWidth = 512;
+
     private readonly Dictionary<string, Sum> _sums = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private float[] _scratch = [];
+    private float[] _panel = [];
 
     /// <summary>Names seen so far, in first-seen order.</summary>
     public IReadOnlyList<string> InputNames => _order;
@@ -35,54 +42,72 @@ public sealed class HessianAccumulator : ILinearInputObserver
         {
             throw new ArgumentException($"input '{inputName}' had {sum.N} features before, now {cols}.", nameof(cols));
         }
-        var nn = (long)cols * cols;
-        if (_scratch.LongLength < nn) _scratch = new float[nn];
-        var block = _scratch.AsSpan(0, (int)nn);
-        Blas.SyrkTransposed(x, block, rows, cols);
-        var acc = sum.Values;
-        // Upper triangle only: the lower one is mirrored once at the end.
-        for (var i = 0; i < cols; i++)
+        var n = cols;
+        var width = Math.Min(PanelWidth, n);
+        if (_scratch.LongLength < (long)n * width) _scratch = new float[(long)n * width];
+        if (_panel.LongLength < (long)rows * width) _panel = new float[(long)rows * width];
+        var acc = sum.Packed;
+        for (var j0 = 0; j0 < n; j0 += width)
         {
-            var off = i * cols;
-            for (var j = i; j < cols; j++) acc[off + j] += block[off + j];
+            var w = Math.Min(width, n - j0);
+            var j1 = j0 + w;
+            // C (j1×w) = X[:, 0:j1]ᵀ · X[:, j0:j1]: every entry (i, j) of the panel with i < j1.
+            var panel = _panel.AsSpan(0, rows * w);
+            for (var r = 0; r < rows; r++) x.Slice(r * n + j0, w).CopyTo(panel.Slice(r * w, w));
+            var c = _scratch.AsSpan(0, j1 * w);
+            Blas.Sgemm(x, true, panel, false, c, j1, w, rows, 1f, 0f, lda: n, ldb: w, ldc: w);
+            for (var i = 0; i < j1; i++)
+            {
+                var jStart = Math.Max(i, j0);
+                var rowOff = PackedRowOffset(i, n) - i; // index of (i, j) = rowOff + j
+                var src = c.Slice(i * w + (jStart - j0), j1 - jStart);
+                var dst = acc.AsSpan((int)(rowOff + jStart), src.Length);
+                for (var t = 0; t < src.Length; t++) dst[t] += src[t];
+            }
         }
         sum.Tokens += rows;
     }
 
     /// <summary>
-    /// Ends accumulation: returns H = Sum/N per input (full symmetric fp32) and releases the fp64 sums one by one so
-    /// the peak holds at most one fp64 sum next to the fp32 results.
+    /// Ends accumulation: returns H = Sum/N per input (full symmetric fp32) and drops each fp64 sum as soon as its
+    /// result exists, so at most one sum and the results are alive at once.
     /// </summary>
     public BlockHessians Finish()
     {
         _scratch = [];
+        _panel = [];
         var result = new Dictionary<string, LayerHessian>(StringComparer.Ordinal);
         foreach (var name in _order)
         {
             var sum = _sums[name];
+            _sums.Remove(name);
             var n = sum.N;
             var h = new float[(long)n * n];
             var inv = 1.0 / sum.Tokens;
             for (var i = 0; i < n; i++)
+            {
+                var off = PackedRowOffset(i, n) - i;
                 for (var j = i; j < n; j++)
                 {
-                    var v = (float)(sum.Values[i * n + j] * inv);
-                    h[i * n + j] = v;
-                    h[j * n + i] = v;
+                    var v = (float)(sum.Packed[off + j] * inv);
+                    h[(long)i * n + j] = v;
+                    h[(long)j * n + i] = v;
                 }
+            }
             result.Add(name, new LayerHessian(name, n, sum.Tokens, h));
-            _sums[name] = new Sum(0);
         }
-        _sums.Clear();
         _order.Clear();
         return new BlockHessians(result);
     }
+
+    /// <summary>Index of (i, i) in the row-packed upper triangle of an n×n matrix.</summary>
+    private static long PackedRowOffset(int i, int n) => (long)i * n - (long)i * (i - 1) / 2;
 
     private sealed class Sum(int n)
     {
         public int N { get; } = n;
 
-        public double[] Values { get; } = new double[(long)n * n];
+        public double[] Packed { get; } = new double[(long)n * (n + 1) / 2];
 
         public long Tokens { get; set; }
     }
