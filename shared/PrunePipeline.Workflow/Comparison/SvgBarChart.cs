@@ -37,7 +37,7 @@ public static class SvgBarChart
             }
             else
             {
-                sb.Append(Inv($"<text x=\"{left + 5}\" y=\"{y + barH - 5}\" fill=\"#a00\">{Esc(value.ToString(System.Globalization.CultureInfo.InvariantCulture))}</text>"));
+                sb.Append(Inv($"<text x=\"{left + 5}\" y=\"{y + barH - 5}\" fill=\"#888\">{(double.IsNaN(value) ? "not evaluated" : Esc(value.ToString(System.Globalization.CultureInfo.InvariantCulture)))}</text>"));
             }
         }
         var axisY = top + bars.Count * (barH + gap);
