@@ -102,6 +102,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             default:
                 throw new NotSupportedException($"tensor '{info.Name}' in {Path} has dtype {info.DType}; supported: F32, F16, BF16");
         }
+        MappedPages.Release(_base + _dataStart + info.Begin, info.End - info.Begin);
     }
 
     private static Dictionary<string, TensorInfo> ParseHeader(string path, ReadOnlySpan<byte> header, long dataLength,
