@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
-# Installs the native packages PrunePipeline needs on a Debian machine (idempotent, quick when already present).
+# Installs the native packages PrunePipeline needs on a Debian machine (idempotent, quick when already present):
+# OpenBLAS for the kernels; RabbitMQ (the package starts no broker: scripts/servers.sh does) and docker-compose v1
+# (to validate docker-compose.yml; no engine runs here) for the pipeline. PostgreSQL 15 and moto are preinstalled
+# (../shared/design/world.md); we only check them, and try python3-moto from apt if moto is missing.
 set -euo pipefail
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+updated=0
+apt_install() { # [apt-get install options...] packages...
+  if [ "$updated" -eq 0 ]; then $SUDO apt-get update -qq; updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || need+=(libopenblas0-pthread)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
+if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; fi
+
+command -v docker-compose >/dev/null || apt_install --no-install-recommends docker-compose
+
+if ! python3 -c 'import moto.server' 2>/dev/null; then
+  apt_install python3-moto || echo "setup: moto is missing and python3-moto did not install: S3 tests will fail" >&2
 fi
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || echo "setup: PostgreSQL is not installed: Postgres tests will fail" >&2

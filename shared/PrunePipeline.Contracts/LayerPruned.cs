@@ -1,0 +1,24 @@
+namespace PrunePipeline.Contracts;
+
+/// <summary>Event: a layer's mask and pruned weights are stored.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Block">Decoder block index.</param>
+/// <param name="Layer">HF tensor name.</param>
+/// <param name="LossBefore">Layer reconstruction loss of the dense weights' best 2:4 magnitude mask (or the method's reference).</param>
+/// <param name="LossAfter">Layer reconstruction loss tr((W−W₀) H (W−W₀)ᵀ) after pruning.</param>
+/// <param name="Iterations">Solver iterations (prox); 0 for one-step methods.</param>
+/// <param name="FinalLambda">Last λ of the prox schedule; 0 for other methods.</param>
+/// <param name="Seconds">Wall time of the work.</param>
+/// <param name="MaskKey">Artifact key of the bit-packed mask.</param>
+/// <param name="WeightsKey">Artifact key of the pruned weights.</param>
+public sealed record LayerPruned(
+    Guid RunId,
+    int Block,
+    string Layer,
+    double LossBefore,
+    double LossAfter,
+    int Iterations,
+    double FinalLambda,
+    double Seconds,
+    string MaskKey,
+    string WeightsKey);

@@ -1,0 +1,5 @@
+namespace PrunePipeline.Contracts;
+
+/// <summary>Event: the run stopped at <paramref name="Stage"/> (<see cref="PipelineStages"/>) for <paramref name="Reason"/>
+/// (a one-line message naming the file / tensor / value at fault).</summary>
+public sealed record RunFailed(Guid RunId, string Stage, string Reason);
