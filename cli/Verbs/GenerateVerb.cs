@@ -1,0 +1,36 @@
+using PrunePipeline.Model;
+using PrunePipeline.Tokenizers;
+
+namespace PrunePipeline.Cli.Verbs;
+
+/// <summary>prunectl generate: greedy continuation of a prompt.</summary>
+public sealed class GenerateVerb : IVerb
+{
+    public string Name => "generate";
+
+    public string Summary => "greedy text generation from a model directory";
+
+    public string Usage => """
+        usage: prunectl generate --model DIR --prompt "TEXT" [--max-tokens N (default 64)]
+          Prints the prompt followed by the greedy (argmax) continuation; stops at EOS.
+        """;
+
+    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var dir = args.Required("model");
+        var prompt = args.Required("prompt");
+        var maxTokens = args.Int("max-tokens", 64);
+        args.ThrowOnUnused();
+        if (maxTokens <= 0) throw new UsageException("--max-tokens must be positive.");
+        using var model = LlamaModel.Open(dir);
+        var tokenizer = TokenizerFiles.Load(dir);
+        var ids = tokenizer.Encode(prompt, addBos: true);
+        var capacity = Math.Min(model.Config.MaxPositionEmbeddings, ids.Length + maxTokens);
+        if (ids.Length >= capacity)
+            throw new ArgumentException($"the prompt has {ids.Length} tokens; the model's context is {model.Config.MaxPositionEmbeddings}");
+        var forward = LlamaForward.Create(model, capacity, cancellationToken);
+        var generated = GreedyGenerator.Generate(forward, ids, maxTokens, tokenizer.EosId, cancellationToken);
+        Console.WriteLine(prompt + tokenizer.Decode(generated));
+        return Task.FromResult(0);
+    }
+}

@@ -1,0 +1,66 @@
+using PrunePipeline.Pruning.Prox;
+
+namespace PrunePipeline.Pruning;
+
+/// <summary>
+/// Everything that can be chosen when pruning one linear layer; defaults are those of algorithm.md §3–§6.
+/// <para><see cref="Refine"/> = null means the method's default: <see cref="RefineMode.Gd"/> for
+/// <see cref="PruneMethod.Prox"/> (step 6 of §4 is part of that method) and <see cref="RefineMode.None"/> for the
+/// baselines (Wanda, SparseGPT and magnitude as published; "+MG" is asked for explicitly). The mode actually used is
+/// <see cref="LayerPruneResult.Refine"/>.</para>
+/// </summary>
+/// <param name="Method">Pruning method.</param>
+/// <param name="Pattern">Sparsity pattern (null = 2:4). Prox supports 2:4 only.</param>
+/// <param name="Refine">Refinement after pruning; null = method default (see above).</param>
+/// <param name="RefineSteps">Gradient steps of <see cref="RefineMode.Gd"/> (§5: 1000).</param>
+/// <param name="Lambda0">Initial λ of the prox schedule λ0·β^k (§4: 0.01).</param>
+/// <param name="Beta">Growth factor of λ per iteration (§4: 1.01).</param>
+/// <param name="MaxIters">K_max of §4 (2000).</param>
+/// <param name="Damping">SparseGPT relative damping δ: H + δ·mean(diag H)·I (§6: 0.01).</param>
+/// <param name="BlockSize">SparseGPT column block (§6: 128; rounded up to a multiple of M for N:M).</param>
+/// <param name="ScaleLambdaByStep">§4 applies prox with weight η·λ (derived choice); false uses λ alone.</param>
+/// <param name="RefineInRescaledSpace">Prox step 6 runs on V against V₀ and Ĥ (§4), true by default.
+/// For the baselines GD runs on W against W₀ and H as §5 states.</param>
+/// <param name="DampingRetries">SparseGPT: how many times δ is multiplied by 10 when the damped H is still not
+/// positive definite, before giving up with an error.</param>
+/// <param name="SymmetryTolerance">H must satisfy |H_ij − H_ji| ≤ tol·max_k |H_kk|.</param>
+/// <param name="ParallelProx">Spread the prox over the cores (Parallel.For over chunks of groups).</param>
+/// <param name="Prox">Options of the group prox (§3).</param>
+public sealed record LayerPruneSettings(
+    PruneMethod Method = PruneMethod.Prox,
+    SparsityPattern? Pattern = null,
+    RefineMode? Refine = null,
+    int RefineSteps = 1000,
+    double Lambda0 = 0.01,
+    double Beta = 1.01,
+    int MaxIters = 2000,
+    double Damping = 0.01,
+    int BlockSize = 128,
+    bool ScaleLambdaByStep = true,
+    bool RefineInRescaledSpace = true,
+    int DampingRetries = 3,
+    double SymmetryTolerance = 1e-4,
+    bool ParallelProx = true,
+    Prox24Options? Prox = null)
+{
+    /// <summary>The pattern in force (2:4 when none was given).</summary>
+    public SparsityPattern EffectivePattern => Pattern ?? SparsityPattern.TwoFour;
+
+    /// <summary>The refinement in force: explicit, else Gd for Prox and None for the baselines.</summary>
+    public RefineMode EffectiveRefine => Refine ?? (Method == PruneMethod.Prox ? RefineMode.Gd : RefineMode.None);
+
+    internal void Validate()
+    {
+        if (!(Lambda0 > 0) || !double.IsFinite(Lambda0)) throw new ArgumentException($"Lambda0 must be a positive number, got {Lambda0}.");
+        if (!(Beta >= 1) || !double.IsFinite(Beta)) throw new ArgumentException($"Beta must be ≥ 1, got {Beta}.");
+        if (MaxIters < 1) throw new ArgumentException($"MaxIters must be ≥ 1, got {MaxIters}.");
+        if (RefineSteps < 0) throw new ArgumentException($"RefineSteps must be ≥ 0, got {RefineSteps}.");
+        if (!(Damping > 0) || !double.IsFinite(Damping)) throw new ArgumentException($"Damping must be a positive number, got {Damping}.");
+        if (BlockSize < 1) throw new ArgumentException($"BlockSize must be ≥ 1, got {BlockSize}.");
+        if (DampingRetries < 0) throw new ArgumentException($"DampingRetries must be ≥ 0, got {DampingRetries}.");
+        if (!(SymmetryTolerance >= 0)) throw new ArgumentException($"SymmetryTolerance must be ≥ 0, got {SymmetryTolerance}.");
+        if (Method == PruneMethod.Prox && !EffectivePattern.IsTwoFour)
+            throw new ArgumentException($"the prox method supports the 2:4 pattern only, got {EffectivePattern}.");
+        (Prox ?? Prox24Options.Default).Validate();
+    }
+}

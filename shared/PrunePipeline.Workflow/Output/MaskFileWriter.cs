@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+
+namespace PrunePipeline.Workflow.Output;
+
+/// <summary>
+/// Streams <c>masks.safetensors</c>: one U8 tensor per pruned weight, named like the weight, shape
+/// [rows, ceil(cols/8)], bit-packed by <see cref="MaskPacking"/>. All tensors are declared up front (the header holds
+/// every offset) and written in that order, so only one layer's mask is in memory at a time.
+/// </summary>
+public sealed class MaskFileWriter : IDisposable
+{
+    private readonly (string Name, int Rows, int Cols)[] _tensors;
+    private FileStream? _stream;
+    private int _next;
+
+    public MaskFileWriter(string path, IReadOnlyList<(string Name, int Rows, int Cols)> tensors)
+    {
+        _tensors = [.. tensors];
+        var header = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["__metadata__"] = new Dictionary<string, string> { ["format"] = "prunepipeline-mask", ["encoding"] = "bitpacked-lsb0-rows" },
+        };
+        long offset = 0;
+        foreach (var (name, rows, cols) in _tensors)
+        {
+            var bytes = (long)rows * MaskPacking.BytesPerRow(cols);
+            header[name] = new { dtype = "U8", shape = new long[] { rows, MaskPacking.BytesPerRow(cols) }, data_offsets = new[] { offset, offset + bytes } };
+            offset += bytes;
+        }
+        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
+        var padded = (json.Length + 7) / 8 * 8;
+        var block = new byte[8 + padded];
+        BitConverter.TryWriteBytes(block.AsSpan(0, 8), (ulong)padded);
+        json.CopyTo(block, 8);
+        block.AsSpan(8 + json.Length).Fill((byte)' ');
+        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        _stream.Write(block);
+    }
+
+    /// <summary>Writes the next declared mask (rows×cols, non-zero = kept).</summary>
+    public void Write(string name, ReadOnlySpan<byte> mask)
+    {
+        var stream = _stream ?? throw new InvalidOperationException("mask writer is closed.");
+        if (_next >= _tensors.Length) throw new InvalidOperationException($"mask '{name}' was not declared.");
+        var (expected, rows, cols) = _tensors[_next];
+        if (expected != name) throw new InvalidOperationException($"expected mask '{expected}' next, got '{name}'.");
+        var packed = new byte[(long)rows * MaskPacking.BytesPerRow(cols)];
+        MaskPacking.Pack(mask, packed, rows, cols);
+        stream.Write(packed);
+        _next++;
+    }
+
+    /// <summary>Flushes; every declared mask must have been written.</summary>
+    public void Complete()
+    {
+        var stream = _stream ?? throw new InvalidOperationException("mask writer is closed.");
+        if (_next != _tensors.Length) throw new InvalidOperationException($"only {_next} of {_tensors.Length} masks written.");
+        stream.Flush(true);
+        stream.Dispose();
+        _stream = null;
+    }
+
+    public void Dispose()
+    {
+        _stream?.Dispose();
+        _stream = null;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Reflection;
+using PrunePipeline.Evaluation.Datasets;
+using PrunePipeline.Model;
+using PrunePipeline.Numerics;
+using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow.Calibration;
+using PrunePipeline.Workflow.Output;
+using PrunePipeline.Workflow.Reports;
+
+namespace PrunePipeline.Workflow;
+
+/// <summary>
+/// One whole "prunectl prune" in-process: check inputs, sample calibration text, evaluate the dense model, prune
+/// (<see cref="WholeModelPruner"/>) streaming into OUTDIR.tmp, evaluate the written model as loaded from disk, write
+/// sparsity.json and report.json, then rename OUTDIR.tmp to OUTDIR. Every input is read and checked before anything
+/// is written, and a failure removes OUTDIR.tmp, so OUTDIR is either absent/untouched or complete.
+/// </summary>
+public static class PruneRun
+{
+    public static PruneReport Execute(PruneRequest request, Action<PruneProgressEvent>? progress = null, CancellationToken ct = default)
+    {
+        var total = Stopwatch.StartNew();
+        var p = request.Parameters;
+        p.Validate();
+        var calib = request.Calibration;
+        if (calib.Sampler is not ("packed" or "random-window"))
+            throw new ArgumentException($"sampler '{calib.Sampler}' is unknown; use packed or random-window.");
+        if (calib.NSamples < 1) throw new ArgumentException($"nsamples must be ≥ 1, got {calib.NSamples}.");
+        var outDir = Path.GetFullPath(request.OutDir);
+        CheckOutput(outDir, request.Force);
+
+        using var model = LlamaModel.Open(request.ModelDir);
+        var config = model.Config;
+        if (calib.SeqLen < 1 || calib.SeqLen > config.MaxPositionEmbeddings)
+            throw new ArgumentException($"calibration seqlen {calib.SeqLen} must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings).");
+        var evalSeqLen = request.EvalSeqLen ?? DefaultSeqLen(config);
+        if (evalSeqLen < 2 || evalSeqLen > config.MaxPositionEmbeddings)
+            throw new ArgumentException($"eval seqlen {evalSeqLen} must be in 2..{config.MaxPositionEmbeddings}.");
+        var tok = TokenizerFiles.Load(request.ModelDir);
+
+        var docs = CalibrationText.ReadDocuments(calib.Path);
+        var samples = calib.Sampler == "packed"
+            ? CalibrationSampler.Packed(docs, tok, calib.NSamples, calib.SeqLen, calib.Seed)
+            : CalibrationSampler.RandomWindow(docs, tok, calib.NSamples, calib.SeqLen, calib.Seed);
+        var evalSpecs = request.Eval ?? [];
+        var evalSets = evalSpecs.Select(e => EvalDatasets.Load(e.Name, e.Path, tok, evalSeqLen)).ToList();
+        var evalPaths = evalSets.Zip(evalSpecs).ToDictionary(x => x.First.Dataset, x => x.Second.Path);
+
+        var evalTime = Stopwatch.StartNew();
+        var before = request.EvaluateDense ? ModelEvaluation.Run(model, evalSets, EvalProgress(progress, "dense"), ct) : [];
+        evalTime.Stop();
+
+        var tmp = outDir + ".tmp";
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            WholeModelResult result;
+            using (var writer = new PrunedModelWriter(model, tmp))
+            {
+                result = WholeModelPruner.Run(model, samples, p, request.Mode, writer, progress, ct);
+                writer.Complete();
+            }
+            evalTime.Start();
+            IReadOnlyList<DatasetPerplexity> after;
+            using (var pruned = LlamaModel.Open(tmp))
+                after = ModelEvaluation.Run(pruned, evalSets, EvalProgress(progress, "pruned"), ct);
+            evalTime.Stop();
+
+            var versions = Versions();
+            var mode = request.Mode == PruneMode.OneShot ? "one-shot" : "sequential";
+            var source = Path.GetFullPath(request.ModelDir);
+            WorkflowJson.Write(Path.Combine(tmp, "sparsity.json"), new SparsityManifest(SparsityManifest.FormatName, p.Pattern, "input",
+                p.Method, p.Refine, mode, p, calib, calib.Seed, PrunedModelWriter.PrunedTensors(config), PrunedModelWriter.MaskFileName,
+                SparsityManifest.MaskEncodingText, source, versions));
+            var datasets = after.Select(a => new DatasetReport(a.Dataset, evalPaths[a.Dataset], a.SeqLen, a.Convention, a.Sequences, a.PredictedTokens,
+                before.FirstOrDefault(b => b.Dataset == a.Dataset)?.Perplexity, a.Perplexity)).ToList();
+            var report = new PruneReport(PruneReport.FormatName, source, p.Method, p.Refine, p.Pattern, mode, p, calib, calib.Tokens, calib.Seed,
+                result.Layers, datasets, result.CalibrationSeconds, result.PruneSeconds, evalTime.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds, versions);
+            WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+            Directory.Move(tmp, outDir);
+            return report;
+        }
+        catch
+        {
+            try { Directory.Delete(tmp, recursive: true); } catch (IOException) { /* best effort: the error that got us here matters more */ }
+            throw;
+        }
+    }
+
+    /// <summary>min(2048, the model's max_position_embeddings): the calibration and evaluation default.</summary>
+    public static int DefaultSeqLen(LlamaConfig config) => Math.Min(2048, config.MaxPositionEmbeddings);
+
+    /// <summary>Refuses an existing non-empty output directory (or a file of that name) unless forced.</summary>
+    public static void CheckOutput(string outDir, bool force)
+    {
+        if (File.Exists(outDir)) throw new IOException($"output path {outDir} is a file.");
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !force)
+            throw new IOException($"output directory {outDir} exists and is not empty; choose another --out or pass --force to replace it.");
+    }
+
+    private static Action<string, int, int>? EvalProgress(Action<PruneProgressEvent>? progress, string which) =>
+        progress is null ? null : (d, i, n) => progress(new PruneProgressEvent("evaluate", -1, 0, null, i, n, $"{which} {d}"));
+
+    private static Dictionary<string, string> Versions() => new()
+    {
+        ["prunepipeline"] = typeof(PruneRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+        ["dotnet"] = Environment.Version.ToString(),
+        ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["blas_threads"] = NativeCheck.IsOpenBlasAvailable ? Blas.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a",
+    };
+}

@@ -1,0 +1,13 @@
+namespace PrunePipeline.Workflow.Reports;
+
+/// <summary>How calibration samples were drawn (algorithm.md §8); recorded in sparsity.json and report.json.</summary>
+/// <param name="Path">The calibration text file.</param>
+/// <param name="Sampler">"packed" or "random-window".</param>
+/// <param name="NSamples">Number of sequences.</param>
+/// <param name="SeqLen">Tokens per sequence.</param>
+/// <param name="Seed">Seed of the sampler.</param>
+public sealed record CalibrationSettings(string Path, string Sampler, int NSamples, int SeqLen, int Seed)
+{
+    /// <summary>Calibration tokens N = nsamples × seqlen (the N of H = (1/N) Σ x xᵀ).</summary>
+    public long Tokens => (long)NSamples * SeqLen;
+}
