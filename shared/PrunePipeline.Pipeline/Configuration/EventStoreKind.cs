@@ -1,0 +1,8 @@
+namespace PrunePipeline.Pipeline.Configuration;
+
+/// <summary>Which event store implementation to use.</summary>
+public enum EventStoreKind
+{
+    Sqlite,
+    Postgres,
+}
