@@ -1,0 +1,39 @@
+# One multi-target Dockerfile for the four worker services (docker-compose.yml builds each target).
+#   docker build --target pruner -t prunepipeline/pruner .
+# The build stage publishes all four at once (they share every library), each runtime target copies its own.
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props PrunePipeline.sln ./
+COPY shared/ shared/
+COPY services/ services/
+RUN for s in calibrator pruner finetuner evaluator; do \
+      dotnet publish "services/$s" -c Release -o "/app/$s" --nologo || exit 1; \
+    done
+
+# The kernels call OpenBLAS through libblas.so.3 / liblapack.so.3; libopenblas0-pthread provides both.
+FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION} AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libopenblas0-pthread \
+ && rm -rf /var/lib/apt/lists/*
+ENV DOTNET_gcServer=0 \
+    OPENBLAS_NUM_THREADS=4
+WORKDIR /app
+USER $APP_UID
+
+FROM runtime AS calibrator
+COPY --from=build /app/calibrator /app
+ENTRYPOINT ["dotnet", "/app/PrunePipeline.Calibrator.dll"]
+
+FROM runtime AS pruner
+COPY --from=build /app/pruner /app
+ENTRYPOINT ["dotnet", "/app/PrunePipeline.Pruner.dll"]
+
+FROM runtime AS finetuner
+COPY --from=build /app/finetuner /app
+ENTRYPOINT ["dotnet", "/app/PrunePipeline.Finetuner.dll"]
+
+FROM runtime AS evaluator
+COPY --from=build /app/evaluator /app
+ENTRYPOINT ["dotnet", "/app/PrunePipeline.Evaluator.dll"]

@@ -1,0 +1,21 @@
+using MassTransit;
+using PrunePipeline.Contracts;
+
+namespace PrunePipeline.Pipeline.Tests;
+
+/// <summary>Completes <see cref="Received"/> with the first PruneRequested of the expected run.</summary>
+public sealed class PruneRequestedRecorder(RecorderState state) : IConsumer<PruneRequested>
+{
+    public Task Consume(ConsumeContext<PruneRequested> context)
+    {
+        if (context.Message.RunId == state.RunId) state.Received.TrySetResult(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Shared between the test and the consumer instances MassTransit creates.</summary>
+public sealed class RecorderState(Guid runId)
+{
+    public Guid RunId { get; } = runId;
+    public TaskCompletionSource<PruneRequested> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
