@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PrunePipeline.Model;
 using PrunePipeline.Workflow.Hessians;
+using PrunePipeline.Workflow.Output;
 using PrunePipeline.Workflow.Reports;
 using PrunePipeline.Workflow.Stages;
 
@@ -78,11 +79,13 @@ public static class WholeModelPruner
     /// </summary>
     private static void ReleaseMemory()
     {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    /// <summary>Prunes and refines the seven linears of one block in place; returns their masks by short name.</summary>
+    /// <summary>
+    /// Prunes and refines the seven linears of one block in place; returns their masks by short name, bit-packed as
+    /// in <see cref="MaskPacking"/>.
+    /// </summary>
     public static IReadOnlyDictionary<string, byte[]> PruneBlock(DecoderBlockWeights block, BlockHessians hessians, PruneParameters parameters,
         List<LayerReport> reports, Action<PruneProgressEvent>? progress, CancellationToken ct)
     {
@@ -103,11 +106,18 @@ public static class WholeModelPruner
                 p => progress?.Invoke(new PruneProgressEvent("refine", block.Layer, L, name, p.Iteration, p.MaxIterations)), ct);
             // In place: the block's array is reused, so pruning a block allocates one layer's worth, not a block's.
             refined.Weights.CopyTo(layer.Weights, 0);
-            masks[name] = pruned.Mask;
+            // Packed (1 bit per weight) while the block waits for the sink: a byte mask per layer would be a quarter
+            // of the block's weights again.
+            masks[name] = MaskPacking.Pack(pruned.Mask, layer.Rows, layer.Cols);
             var kept = pruned.Mask.Count(b => b != 0) / (double)pruned.Mask.Length;
             reports.Add(new LayerReport(block.Layer, name, layer.TensorName, layer.Rows, layer.Cols, pruned.Loss, refined.Loss,
                 pruned.Iterations, pruned.FinalLambda, pruned.HitMaxIterations, pruned.DampingUsed,
                 pruned.Time.TotalSeconds, refined.Time.TotalSeconds, kept));
+            pruned = null!;
+            refined = null!;
+            // The layer's temporaries (copies of W, scores, the loss GEMM's buffers) are large-object garbage that
+            // the GC's budget would otherwise let pile up across the seven layers of a block.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
         }
         return masks;
     }

@@ -81,14 +81,36 @@ public class PruneRunTests
         Assert.All(report.Layers, l => Assert.Equal(0.5, l.KeptFraction));
     }
 
+    [Theory]
+    [InlineData("prox", "gd")]
+    [InlineData("prox", "none")]
+    [InlineData("sparsegpt", "exact")]
+    [InlineData("magnitude", "gd")]
+    public void EveryMethodGivesExact24AndRefinementNeverHurts(string method, string refine)
+    {
+        var model = TestData.SyntheticModel(16);
+        var outDir = Path.Combine(TestData.TempDir("methods"), "out");
+        var report = PruneRun.Execute(Request(model, outDir, method, refine) with { Parameters = new PruneParameters(method, refine, RefineSteps: 50, MaxIters: 300) });
+        Assert.Equal(method, report.Method);
+        using var pruned = LlamaModel.Open(outDir);
+        foreach (var l in report.Layers)
+        {
+            var w = pruned.ReadTensor(l.Tensor);
+            for (var g = 0; g < w.Length; g += 4) Assert.True(w.AsSpan(g, 4).ToArray().Count(v => v == 0f) >= 2, $"{l.Tensor} group {g / 4}");
+            Assert.True(l.LossAfterRefine <= l.LossBeforeRefine * (1 + 1e-5), $"{l.Tensor}: {l.LossAfterRefine} > {l.LossBeforeRefine}");
+            if (refine == "none") Assert.Equal(l.LossBeforeRefine, l.LossAfterRefine);
+            if (method == "prox") Assert.True(l.Iterations > 0 && l.FinalLambda > 0);
+        }
+    }
+
     [Fact]
     public void SameInputsAndSeedGiveBitIdenticalMasksAndWeights()
     {
         var model = TestData.SyntheticModel(12);
         var a = Path.Combine(TestData.TempDir("det"), "a");
         var b = Path.Combine(TestData.TempDir("det"), "b");
-        PruneRun.Execute(Request(model, a));
-        PruneRun.Execute(Request(model, b));
+        PruneRun.Execute(Request(model, a, "prox") with { Parameters = new PruneParameters("prox", "gd", RefineSteps: 20, MaxIters: 300) });
+        PruneRun.Execute(Request(model, b, "prox") with { Parameters = new PruneParameters("prox", "gd", RefineSteps: 20, MaxIters: 300) });
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "masks.safetensors")), File.ReadAllBytes(Path.Combine(b, "masks.safetensors")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")), File.ReadAllBytes(Path.Combine(b, "model.safetensors")));
     }

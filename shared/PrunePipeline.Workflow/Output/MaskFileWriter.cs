@@ -41,14 +41,30 @@ public sealed class MaskFileWriter : IDisposable
     /// <summary>Writes the next declared mask (rows×cols, non-zero = kept).</summary>
     public void Write(string name, ReadOnlySpan<byte> mask)
     {
-        var stream = _stream ?? throw new InvalidOperationException("mask writer is closed.");
-        if (_next >= _tensors.Length) throw new InvalidOperationException($"mask '{name}' was not declared.");
-        var (expected, rows, cols) = _tensors[_next];
-        if (expected != name) throw new InvalidOperationException($"expected mask '{expected}' next, got '{name}'.");
+        var (_, rows, cols) = Next(name);
         var packed = new byte[(long)rows * MaskPacking.BytesPerRow(cols)];
         MaskPacking.Pack(mask, packed, rows, cols);
+        WritePacked(name, packed);
+    }
+
+    /// <summary>Writes the next declared mask, already packed by <see cref="MaskPacking"/>.</summary>
+    public void WritePacked(string name, ReadOnlySpan<byte> packed)
+    {
+        var (_, rows, cols) = Next(name);
+        var stream = _stream ?? throw new InvalidOperationException("mask writer is closed.");
+        if (packed.Length != (long)rows * MaskPacking.BytesPerRow(cols))
+            throw new ArgumentException($"packed mask '{name}' has {packed.Length} bytes, expected {rows}×{MaskPacking.BytesPerRow(cols)}.");
         stream.Write(packed);
         _next++;
+    }
+
+    private (string Name, int Rows, int Cols) Next(string name)
+    {
+        if (_stream is null) throw new InvalidOperationException("mask writer is closed.");
+        if (_next >= _tensors.Length) throw new InvalidOperationException($"mask '{name}' was not declared.");
+        var t = _tensors[_next];
+        if (t.Name != name) throw new InvalidOperationException($"expected mask '{t.Name}' next, got '{name}'.");
+        return t;
     }
 
     /// <summary>Flushes; every declared mask must have been written.</summary>

@@ -27,14 +27,11 @@ public static class MaskPacking
         }
     }
 
-    /// <summary>Packs a mask given as a boolean span.</summary>
-    public static byte[] Pack(ReadOnlySpan<bool> mask, int rows, int cols)
+    /// <summary>Packs <paramref name="mask"/> (rows×cols; non-zero = kept) into a new array.</summary>
+    public static byte[] Pack(ReadOnlySpan<byte> mask, int rows, int cols)
     {
-        Check(mask.Length, (long)rows * cols, "mask");
-        var bytes = new byte[mask.Length];
-        for (var i = 0; i < mask.Length; i++) bytes[i] = mask[i] ? (byte)1 : (byte)0;
         var packed = new byte[(long)rows * BytesPerRow(cols)];
-        Pack(bytes, packed, rows, cols);
+        Pack(mask, packed, rows, cols);
         return packed;
     }
 

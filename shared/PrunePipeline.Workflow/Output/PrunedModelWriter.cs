@@ -48,15 +48,15 @@ public sealed class PrunedModelWriter : IPrunedBlockSink, IDisposable
     public static IReadOnlyList<string> PrunedTensors(LlamaConfig config) =>
         [.. Enumerable.Range(0, config.NumHiddenLayers).SelectMany(k => DecoderBlockWeights.LinearNames.Select(n => LlamaTensorNames.Layer(k, n)))];
 
-    /// <summary>Writes block k (must be the next one) with its masks by linear short name.</summary>
-    public void WriteBlock(DecoderBlockWeights block, IReadOnlyDictionary<string, byte[]> masks)
+    /// <summary>Writes block k (must be the next one) with its bit-packed masks by linear short name.</summary>
+    public void WriteBlock(DecoderBlockWeights block, IReadOnlyDictionary<string, byte[]> packedMasks)
     {
         if (block.Layer != _nextBlock) throw new InvalidOperationException($"block {block.Layer} written out of order; expected block {_nextBlock}.");
         foreach (var (name, values) in block.Tensors()) _weights.Write(name, values);
         foreach (var name in DecoderBlockWeights.LinearNames)
         {
-            if (!masks.TryGetValue(name, out var mask)) throw new InvalidOperationException($"block {block.Layer} has no mask for {name}.");
-            _masks.Write(LlamaTensorNames.Layer(block.Layer, name), mask);
+            if (!packedMasks.TryGetValue(name, out var mask)) throw new InvalidOperationException($"block {block.Layer} has no mask for {name}.");
+            _masks.WritePacked(LlamaTensorNames.Layer(block.Layer, name), mask);
         }
         _nextBlock++;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PrunePipeline.Pruning;
 using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Workflow.Stages;
@@ -23,7 +24,7 @@ public static class LayerRefineStage
             return new RefinedLayer(pruned.Tensor, pruned.Weights, pruned.Loss, TimeSpan.Zero);
         var sw = Stopwatch.StartNew();
         var refined = PruningSettings.Refine(pruned, w0, h, parameters, progress, ct);
-        var loss = LocalLoss.Compute(w0, refined, h, rows, cols);
+        var loss = LocalLoss.Compute(refined, w0, h, rows, cols);
         sw.Stop();
         return new RefinedLayer(pruned.Tensor, refined, loss, sw.Elapsed);
     }

@@ -1,75 +1,81 @@
-using PrunePipeline.Numerics;
+using PrunePipeline.Pruning;
 using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Workflow.Stages;
 
 /// <summary>
 /// The one place where the workflow calls the pruning algorithms library (PrunePipeline.Pruning): maps
-/// <see cref="PruneParameters"/> to its settings and its results back.
+/// <see cref="PruneParameters"/> to <see cref="LayerPruneSettings"/> and progress records back.
 /// </summary>
 internal static class PruningSettings
 {
-    internal sealed record MethodResult(float[] Weights, byte[] Mask, double LossBeforeRefine, int Iterations, double FinalLambda,
-        bool HitMaxIterations, double DampingUsed);
+    /// <summary>The method alone (refinement is the separate stage).</summary>
+    internal static LayerPruneResult Prune(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, PruneParameters p,
+        Action<LayerProgress>? progress, CancellationToken ct) =>
+        LayerPruner.Run(w0, h, rows, cols, Settings(p) with { Refine = RefineMode.None }, Map(progress), ct);
 
-    internal static MethodResult Prune(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, PruneParameters p,
-        Action<LayerProgress>? progress, CancellationToken ct)
-    {
-        var mask = new byte[w0.Length];
-        var scores = new float[w0.Length];
-        switch (p.Method)
+    internal static LayerPruneSettings Settings(PruneParameters p) => new(
+        Method: p.Method switch
         {
-            case "magnitude":
-                for (var i = 0; i < w0.Length; i++) scores[i] = Math.Abs(w0[i]);
-                break;
-            case "wanda":
-                for (var r = 0; r < rows; r++)
-                    for (var j = 0; j < cols; j++)
-                        scores[r * cols + j] = Math.Abs(w0[r * cols + j]) * MathF.Sqrt(Math.Max(0f, h[j * cols + j]));
-                break;
-            default:
-                throw new NotSupportedException($"method '{p.Method}' is not available yet.");
-        }
-        TopTwo(scores, mask);
-        var w = new float[w0.Length];
-        for (var i = 0; i < w.Length; i++) w[i] = mask[i] != 0 ? w0[i] : 0f;
-        return new MethodResult(w, mask, LocalLoss.Compute(w0, w, h, rows, cols), 0, 0, false, 0);
-    }
+            "prox" => PruneMethod.Prox,
+            "wanda" => PruneMethod.Wanda,
+            "sparsegpt" => PruneMethod.SparseGpt,
+            "magnitude" => PruneMethod.Magnitude,
+            _ => throw new ArgumentException($"method '{p.Method}' is unknown."),
+        },
+        Refine: p.Refine switch { "gd" => RefineMode.Gd, "exact" => RefineMode.Exact, _ => RefineMode.None },
+        RefineSteps: p.RefineSteps,
+        Lambda0: p.Lambda0,
+        Beta: p.Beta,
+        MaxIters: p.MaxIters,
+        Damping: p.Damping);
 
+    /// <summary>
+    /// Refined copy of the pruned weights on their mask. Prox + gd descends in the rescaled space of §4 step 6
+    /// (V = W·diag(d), V₀ = W₀·diag(d), Ĥ = diag(1/d)·H·diag(1/d), d_j = sqrt(H_jj), dead inputs d_j = 1 and zero in Ĥ),
+    /// exactly as <see cref="LayerPruner"/> does inside one call; the other methods descend on W, W₀, H (§5).
+    /// </summary>
     internal static float[] Refine(PrunedLayer pruned, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, PruneParameters p,
         Action<LayerProgress>? progress, CancellationToken ct)
     {
-        if (p.Refine != "gd") throw new NotSupportedException($"refinement '{p.Refine}' is not available yet.");
         int rows = pruned.Rows, cols = pruned.Cols;
-        var eta = (float)(1.0 / Spectral.LargestEigenvalue(h, cols));
         var w = (float[])pruned.Weights.Clone();
-        var d = new float[w.Length];
-        var g = new float[w.Length];
-        for (var step = 0; step < p.RefineSteps; step++)
+        if (p.Refine == "exact")
         {
-            ct.ThrowIfCancellationRequested();
-            for (var i = 0; i < w.Length; i++) d[i] = w[i] - w0[i];
-            Blas.Sgemm(d, false, h, false, g, rows, cols, cols);
-            for (var i = 0; i < w.Length; i++) w[i] = pruned.Mask[i] != 0 ? w[i] - eta * g[i] : 0f;
-            if ((step & 63) == 0) progress?.Invoke(new LayerProgress("refine", step, p.RefineSteps, null));
+            Refinement.Exact(w0, h, w, pruned.Mask, rows, cols, ct);
+            return w;
         }
+        if (p.Method != "prox")
+        {
+            Refinement.Gd(w0, h, w, pruned.Mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
+            return w;
+        }
+        var d = new float[cols];
+        var dead = new bool[cols];
+        for (var j = 0; j < cols; j++)
+        {
+            var hjj = h[j * cols + j];
+            dead[j] = !(hjj > 0);
+            d[j] = dead[j] ? 1f : MathF.Sqrt(hjj);
+        }
+        var hHat = new float[(long)cols * cols];
+        for (var i = 0; i < cols; i++)
+            for (var j = 0; j < cols; j++)
+                hHat[i * cols + j] = dead[i] || dead[j] ? 0f : h[i * cols + j] / (d[i] * d[j]);
+        var v0 = new float[w.Length];
+        for (var r = 0; r < rows; r++)
+            for (var j = 0; j < cols; j++)
+            {
+                v0[r * cols + j] = w0[r * cols + j] * d[j];
+                w[r * cols + j] *= d[j];
+            }
+        Refinement.Gd(v0, hHat, w, pruned.Mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
+        for (var r = 0; r < rows; r++)
+            for (var j = 0; j < cols; j++)
+                w[r * cols + j] = pruned.Mask[r * cols + j] != 0 ? w[r * cols + j] / d[j] : 0f;
         return w;
     }
 
-    private static void TopTwo(ReadOnlySpan<float> scores, Span<byte> mask)
-    {
-        for (var g = 0; g < scores.Length; g += 4)
-        {
-            // Keep the two highest scores; ties go to the lower index (stable, deterministic).
-            int a = -1, b = -1;
-            for (var k = 0; k < 4; k++)
-            {
-                var s = scores[g + k];
-                if (a < 0 || s > scores[g + a]) { b = a; a = k; }
-                else if (b < 0 || s > scores[g + b]) b = k;
-            }
-            mask[g + a] = 1;
-            mask[g + b] = 1;
-        }
-    }
+    private static Action<PruneProgress>? Map(Action<LayerProgress>? progress) =>
+        progress is null ? null : p => progress(new LayerProgress(p.Stage, p.Iteration, p.MaxIterations, p.Stage == "prox" ? p.Lambda : null));
 }
