@@ -45,7 +45,7 @@ public sealed class AssembleModelConsumer(IArtifactStore store, ModelCache model
                             throw new InvalidOperationException($"AssembleModel of run {m.RunId} has no weights/mask for {tensor}.");
                         var (rows, cols) = DecoderBlockWeights.LinearShape(config, name);
                         block.SetLinear(name, await store.GetFloatsAsync(wKey, [rows, cols], ct));
-                        masks[name] = await store.GetMaskAsync(mKey, rows, cols, ct);
+                        masks[name] = await store.GetPackedMaskAsync(mKey, rows, cols, ct); // the writer takes bit-packed masks
                     }
                     writer.WriteBlock(block, masks);
                 }

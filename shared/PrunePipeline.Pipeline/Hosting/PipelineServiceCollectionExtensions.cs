@@ -25,29 +25,12 @@ public static class PipelineServiceCollectionExtensions
     {
         var options = PipelineOptions.FromConfiguration(configuration);
         var prefix = configuration[$"{PipelineOptions.SectionName}:Bus:EntityPrefix"];
-        services.AddSingleton(options);
-        services.AddSingleton(new WorkerIdentity(roles));
-        services.AddSingleton<ModelCache>();
-        services.AddSingleton<ModelTopologies>();
-        services.AddSingleton<IArtifactStore>(_ => PipelineStores.CreateArtifactStoreAsync(options.Artifacts).GetAwaiter().GetResult());
-        services.AddSingleton<IEventStore>(_ => PipelineStores.CreateEventStoreAsync(options.EventStore).GetAwaiter().GetResult());
-        services.AddSingleton<RunCoordinator>();
-        if (roles.HasFlag(PipelineRoles.Coordinator)) services.AddHostedService<RunResumer>();
-
+        services.AddPipelineServices(options, roles);
         services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry(); // it would otherwise try to reach the internet
-            if (roles.HasFlag(PipelineRoles.Calibrator)) x.AddConsumer<CalibrateBlockConsumer, CalibrateBlockConsumerDefinition>();
-            if (roles.HasFlag(PipelineRoles.Pruner)) x.AddConsumer<PruneLayerConsumer, PruneLayerConsumerDefinition>();
-            if (roles.HasFlag(PipelineRoles.Finetuner)) x.AddConsumer<RefineLayerConsumer, RefineLayerConsumerDefinition>();
-            if (roles.HasFlag(PipelineRoles.Evaluator))
-            {
-                x.AddConsumer<AssembleModelConsumer, AssembleModelConsumerDefinition>();
-                x.AddConsumer<EvaluateModelConsumer, EvaluateModelConsumerDefinition>();
-            }
-            if (roles.HasFlag(PipelineRoles.Coordinator)) x.AddConsumer<RunCoordinatorConsumer, RunCoordinatorConsumerDefinition>();
+            x.AddPipelineConsumers(roles);
             var names = new KebabCaseEndpointNameFormatter(string.IsNullOrEmpty(prefix) ? null : prefix, false);
-
             if (options.Bus.Transport == BusTransport.RabbitMq)
                 x.UsingRabbitMq((context, cfg) =>
                 {
@@ -60,5 +43,34 @@ public static class PipelineServiceCollectionExtensions
                 x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context, names));
         });
         return services;
+    }
+
+    /// <summary>The stores, model cache, worker identity and coordinator (no bus): what the consumers depend on.</summary>
+    public static IServiceCollection AddPipelineServices(this IServiceCollection services, PipelineOptions options, PipelineRoles roles)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new WorkerIdentity(roles));
+        services.AddSingleton<ModelCache>();
+        services.AddSingleton<ModelTopologies>();
+        services.AddSingleton<IArtifactStore>(_ => PipelineStores.CreateArtifactStoreAsync(options.Artifacts).GetAwaiter().GetResult());
+        services.AddSingleton<IEventStore>(_ => PipelineStores.CreateEventStoreAsync(options.EventStore).GetAwaiter().GetResult());
+        services.AddSingleton<RunCoordinator>();
+        if (roles.HasFlag(PipelineRoles.Coordinator)) services.AddHostedService<RunResumer>();
+        return services;
+    }
+
+    /// <summary>The consumers (with their definitions) of <paramref name="roles"/>; tests call this inside
+    /// AddMassTransitTestHarness to run the production registration on the harness.</summary>
+    public static void AddPipelineConsumers(this IBusRegistrationConfigurator x, PipelineRoles roles)
+    {
+        if (roles.HasFlag(PipelineRoles.Calibrator)) x.AddConsumer<CalibrateBlockConsumer, CalibrateBlockConsumerDefinition>();
+        if (roles.HasFlag(PipelineRoles.Pruner)) x.AddConsumer<PruneLayerConsumer, PruneLayerConsumerDefinition>();
+        if (roles.HasFlag(PipelineRoles.Finetuner)) x.AddConsumer<RefineLayerConsumer, RefineLayerConsumerDefinition>();
+        if (roles.HasFlag(PipelineRoles.Evaluator))
+        {
+            x.AddConsumer<AssembleModelConsumer, AssembleModelConsumerDefinition>();
+            x.AddConsumer<EvaluateModelConsumer, EvaluateModelConsumerDefinition>();
+        }
+        if (roles.HasFlag(PipelineRoles.Coordinator)) x.AddConsumer<RunCoordinatorConsumer, RunCoordinatorConsumerDefinition>();
     }
 }
