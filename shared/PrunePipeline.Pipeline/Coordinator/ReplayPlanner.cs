@@ -33,7 +33,8 @@ public static class ReplayPlanner
         var note = r.Mode == PruneModes.OneShot
             ? $"reused from run {replay.SourceRunId}: one-shot Hessians of the dense model, identical to a fresh calibration"
             : $"reused from run {replay.SourceRunId}: sequential Hessians of blocks > 0 were taken on the SOURCE run's pruned prefix, not on this run's";
-        var events = new List<object> { replay, effective };
+        // The recorded request names the effective method, so the run summary (which starts from it) shows it.
+        var events = new List<object> { replay with { Overrides = o with { Method = method.Method } }, effective };
         for (var k = 0; k < blocks; k++)
         {
             var b = source.Calibrated[k];
