@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using PrunePipeline.Evaluation;
 using PrunePipeline.Evaluation.Datasets;
@@ -68,7 +69,7 @@ public sealed class EvalVerb : IVerb
             };
             var full = Path.GetFullPath(jsonPath);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            File.WriteAllText(full, JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         }
         return Task.FromResult(0);
     }

@@ -28,6 +28,9 @@ public sealed record LlamaConfig
     public int EosTokenId { get; init; } = 2;
     public string TorchDtype { get; init; } = "float32";
 
+    /// <summary>Mistral's attention window; the forward refuses sequences longer than it (it implements full causal attention).</summary>
+    public int? SlidingWindow { get; init; }
+
     /// <summary>Query width = heads × head_dim (equals hidden_size for LLaMA, may differ for Mistral-style configs).</summary>
     public int QueryDim => NumAttentionHeads * HeadDim;
 
@@ -107,6 +110,31 @@ public sealed record LlamaConfig
             return Int(name);
         }
 
+        bool Bool(string name, bool fallback)
+        {
+            var n = o[name];
+            if (n is null || n.GetValueKind() == JsonValueKind.Null) return fallback;
+            return n.GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new InvalidDataException($"{source}: field '{name}' must be true or false, got {n.ToJsonString()}"),
+            };
+        }
+        string Str(string name, string fallback)
+        {
+            var n = o[name];
+            if (n is null || n.GetValueKind() == JsonValueKind.Null) return fallback;
+            return n.GetValueKind() == JsonValueKind.String
+                ? n.GetValue<string>()
+                : throw new InvalidDataException($"{source}: field '{name}' must be a string, got {n.ToJsonString()}");
+        }
+
+        // Features this forward does not implement are refused rather than silently computed wrong.
+        foreach (var bias in new[] { "attention_bias", "mlp_bias" })
+            if (Bool(bias, false)) throw new NotSupportedException($"{source}: '{bias}': true is not supported (LLaMA linears have no bias)");
+        var act = Str("hidden_act", "silu");
+        if (act != "silu") throw new NotSupportedException($"{source}: hidden_act '{act}' is not supported (only silu)");
         var hidden = Int("hidden_size");
         var heads = Int("num_attention_heads");
         var ropeTheta = Dbl("rope_theta", 10000.0);
@@ -124,11 +152,12 @@ public sealed record LlamaConfig
             RmsNormEps = (float)Dbl("rms_norm_eps", 1e-6),
             RopeTheta = ropeTheta,
             MaxPositionEmbeddings = Int("max_position_embeddings", 2048),
-            TieWordEmbeddings = o["tie_word_embeddings"]?.GetValue<bool>() ?? false,
+            TieWordEmbeddings = Bool("tie_word_embeddings", false),
             HeadDim = Int("head_dim", heads > 0 ? hidden / heads : 0),
             BosTokenId = TokenId("bos_token_id") ?? 1,
             EosTokenId = TokenId("eos_token_id") ?? 2,
-            TorchDtype = o["torch_dtype"]?.GetValue<string>() ?? "float32",
+            TorchDtype = Str("torch_dtype", "float32"),
+            SlidingWindow = o["sliding_window"] is { } sw && sw.GetValueKind() != JsonValueKind.Null ? Int("sliding_window") : null,
         };
         config.Validate(source);
         return config;
@@ -156,6 +185,8 @@ public sealed record LlamaConfig
             throw new InvalidDataException($"{source}: head_dim ({HeadDim}) must be even for rotary embeddings");
         if (!(RmsNormEps > 0) || !float.IsFinite(RmsNormEps))
             throw new InvalidDataException($"{source}: field 'rms_norm_eps' must be a positive number, got {RmsNormEps}");
+        if (SlidingWindow is <= 0)
+            throw new InvalidDataException($"{source}: field 'sliding_window' must be positive or null, got {SlidingWindow}");
         if (!(RopeTheta > 0) || !double.IsFinite(RopeTheta))
             throw new InvalidDataException($"{source}: field 'rope_theta' must be a positive number, got {RopeTheta}");
     }
@@ -185,6 +216,7 @@ public sealed record LlamaConfig
             ["mlp_bias"] = false,
             ["torch_dtype"] = torchDtype ?? TorchDtype,
         };
+        if (SlidingWindow is { } window) o["sliding_window"] = window;
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

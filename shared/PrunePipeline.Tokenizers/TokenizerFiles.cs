@@ -55,7 +55,10 @@ public static class TokenizerFiles
         HfTokenizerJsonWriter.WriteTokenizerJson(Path.Combine(outDir, "tokenizer.json"), pieces, merges);
         HfTokenizerJsonWriter.WriteConfigs(outDir, 2048);
         var target = Path.Combine(outDir, "tokenizer.bin");
-        if (!string.Equals(Path.GetFullPath(llama2cTokenizerBin), Path.GetFullPath(target), StringComparison.Ordinal))
-            File.Copy(llama2cTokenizerBin, target, overwrite: true);
+        if (string.Equals(Path.GetFullPath(llama2cTokenizerBin), Path.GetFullPath(target), StringComparison.Ordinal)) return;
+        // Bytes, not File.Copy: the shipped originals are read-only and File.Copy would carry that mode over, so a
+        // second conversion into the same directory could not overwrite its own output.
+        File.Delete(target);
+        File.WriteAllBytes(target, File.ReadAllBytes(llama2cTokenizerBin));
     }
 }

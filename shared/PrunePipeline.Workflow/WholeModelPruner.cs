@@ -117,7 +117,8 @@ public static class WholeModelPruner
             refined = null!;
             // The layer's temporaries (copies of W, scores, the loss GEMM's buffers) are large-object garbage that
             // the GC's budget would otherwise let pile up across the seven layers of a block.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+            // Compacting, so the holes left between the block's live arrays do not force fresh memory for the next layer.
+            if ((long)layer.Rows * layer.Cols >= 1 << 22) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         return masks;
     }

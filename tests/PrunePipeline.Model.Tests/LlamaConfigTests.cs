@@ -28,11 +28,34 @@ public class LlamaConfigTests
         var c = Parse("""
             {"architectures":["MistralForCausalLM"],"hidden_size":4096,"intermediate_size":14336,"num_hidden_layers":32,
              "num_attention_heads":32,"num_key_value_heads":8,"vocab_size":32000,"rms_norm_eps":1e-05,"rope_theta":1000000.0,
-             "max_position_embeddings":32768,"tie_word_embeddings":false,"bos_token_id":1,"eos_token_id":[2,7],"torch_dtype":"bfloat16"}
+             "max_position_embeddings":32768,"tie_word_embeddings":false,"bos_token_id":1,"eos_token_id":[2,7],"torch_dtype":"bfloat16",
+             "sliding_window":4096}
             """);
         Assert.Equal(("MistralForCausalLM", 8, 128, 1e6, 32768, 2, "bfloat16"),
             (c.Architecture, c.NumKeyValueHeads, c.HeadDim, c.RopeTheta, c.MaxPositionEmbeddings, c.EosTokenId, c.TorchDtype));
+        Assert.Equal(4096, c.SlidingWindow);
         Assert.Equal(c, Parse(c.ToJson()));
+    }
+
+    [Theory]
+    [InlineData("\"attention_bias\":true", "attention_bias")]
+    [InlineData("\"mlp_bias\":true", "mlp_bias")]
+    [InlineData("\"hidden_act\":\"gelu\"", "gelu")]
+    public void UnimplementedFeatures_AreRefusedByName(string field, string expected)
+    {
+        var e = Assert.Throws<NotSupportedException>(() => Parse(Minimal.Replace("\"vocab_size\":512", "\"vocab_size\":512," + field)));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void SequenceLongerThanSlidingWindow_IsRefused()
+    {
+        var c = TestModels.Config(layers: 1) with { SlidingWindow = 4 };
+        using var model = LlamaModel.Open(TestModels.WriteRandom(c, 1));
+        Assert.Equal(4, model.Config.SlidingWindow);
+        var fwd = LlamaForward.Create(model, 8);
+        Assert.True(double.IsFinite(fwd.SequenceNll([1, 2, 3, 4])));
+        Assert.Contains("sliding_window 4", Assert.Throws<NotSupportedException>(() => fwd.SequenceNll([1, 2, 3, 4, 5])).Message);
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class TokenizerFilesTests : IDisposable
         foreach (var f in new[] { "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.bin" })
             Assert.True(File.Exists(Path.Combine(dir, f)), f);
         Assert.Equal(File.ReadAllBytes(TestPaths.Tok512), File.ReadAllBytes(Path.Combine(dir, "tokenizer.bin")));
+        TokenizerFiles.WriteToDirectory(TestPaths.Tok512, dir); // converting twice into one directory must work
 
         var llama = Llama2cTokenizer.Load(TestPaths.Tok512);
         var hf = HfBpeTokenizer.Load(Path.Combine(dir, "tokenizer.json"));

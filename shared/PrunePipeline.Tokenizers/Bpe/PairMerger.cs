@@ -36,11 +36,11 @@ internal sealed class PairMerger
             prev[i] = i - 1;
         }
 
-        var heap = new PriorityQueue<Candidate, Candidate>(CandidateOrder.Instance);
-        for (var i = 0; i + 1 < count; i++) Push(heap, tok, i, i + 1);
+        var heap = new CandidateHeap(count);
+        for (var i = 0; i + 1 < count; i++) Push(ref heap, tok, i, i + 1);
 
         var live = count;
-        while (heap.TryDequeue(out var c, out _))
+        while (heap.TryPop(out var c))
         {
             // Stale: a side was merged away (dead = -1) or changed id, or the two are no longer neighbours.
             if (tok[c.Left] != c.LeftId || tok[c.Right] != c.RightId || next[c.Left] != c.Right) continue;
@@ -50,8 +50,8 @@ internal sealed class PairMerger
             next[c.Left] = after;
             if (after < count) prev[after] = c.Left;
             live--;
-            if (prev[c.Left] >= 0) Push(heap, tok, prev[c.Left], c.Left);
-            if (after < count) Push(heap, tok, c.Left, after);
+            if (prev[c.Left] >= 0) Push(ref heap, tok, prev[c.Left], c.Left);
+            if (after < count) Push(ref heap, tok, c.Left, after);
         }
 
         var result = new int[live];
@@ -60,26 +60,12 @@ internal sealed class PairMerger
         return result;
     }
 
-    private void Push(PriorityQueue<Candidate, Candidate> heap, int[] tok, int left, int right)
+    private void Push(ref CandidateHeap heap, int[] tok, int left, int right)
     {
         if (!merges.TryGetValue(Key(tok[left], tok[right]), out var m)) return;
         var c = new Candidate(left, right, tok[left], tok[right], m.Id, m.Priority);
-        heap.Enqueue(c, c);
+        heap.Push(c);
     }
 
     internal readonly record struct Merge(int Id, double Priority);
-
-    private readonly record struct Candidate(int Left, int Right, int LeftId, int RightId, int MergedId, double Priority);
-
-    private sealed class CandidateOrder : IComparer<Candidate>
-    {
-        public static readonly CandidateOrder Instance = new();
-
-        // Min-heap: "smaller" = dequeued first = higher priority, then leftmost.
-        public int Compare(Candidate x, Candidate y)
-        {
-            var p = y.Priority.CompareTo(x.Priority);
-            return p != 0 ? p : x.Left.CompareTo(y.Left);
-        }
-    }
 }

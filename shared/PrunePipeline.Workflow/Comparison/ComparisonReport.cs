@@ -36,7 +36,7 @@ public sealed class ComparisonReport
         {
             double? dense = runs.SelectMany(r => r.Report.Evaluation).FirstOrDefault(e => e.Dataset == dataset && e.PerplexityBefore is not null)?.PerplexityBefore;
             var bars = runs.Select(r => (r.Label(multiCalib), ColorOf(r),
-                r.Report.Evaluation.FirstOrDefault(e => e.Dataset == dataset)?.PerplexityAfter ?? double.NaN)).ToList();
+                r.Report.Evaluation.FirstOrDefault(e => e.Dataset == dataset)?.PerplexityAfter ?? double.NaN, r.Report.Refine == "none")).ToList();
             var seq = runs.SelectMany(r => r.Report.Evaluation).FirstOrDefault(e => e.Dataset == dataset)?.SeqLen;
             charts.Add(($"ppl-{Slug(dataset)}", $"Perplexity: {dataset}",
                 SvgBarChart.Render($"{dataset} perplexity (seqlen {seq}) — lower is better", bars, dense, width: 760)));
@@ -82,7 +82,7 @@ public sealed class ComparisonReport
             sb.Append($"<figure>{c.Svg}<figcaption>{Esc(c.Caption)}</figcaption></figure>");
         sb.Append("<h2>Perplexity by data set</h2><div class=\"charts\">");
         foreach (var c in Charts.Where(c => c.Name.StartsWith("ppl-", StringComparison.Ordinal)))
-            sb.Append($"<figure>{c.Svg}<figcaption>{Esc(c.Caption)}; dashed line = dense model</figcaption></figure>");
+            sb.Append($"<figure>{c.Svg}<figcaption>{Esc(c.Caption)}; dashed line = dense model; faded bars = without refinement</figcaption></figure>");
         sb.Append("</div><h2>Runs</h2><table><tr><th>directory</th><th>method</th><th>parameters</th><th>calibration</th><th>mode</th><th>seconds</th><th>evaluation conventions</th></tr>");
         foreach (var r in Runs)
         {

@@ -9,10 +9,14 @@ namespace PrunePipeline.Workflow.Comparison;
 /// </summary>
 public static class SvgBarChart
 {
-    public static string Render(string title, IReadOnlyList<(string Label, string Color, double Value)> bars, double? reference,
+    /// <param name="bars">Label, colour, value and whether to draw the bar faded (e.g. a run without refinement).</param>
+    public static string Render(string title, IReadOnlyList<(string Label, string Color, double Value, bool Faded)> bars, double? reference,
         string referenceLabel = "dense", int width = 640)
     {
-        const int left = 230, right = 90, top = 40, barH = 18, gap = 6;
+        const int right = 90, top = 40, barH = 18, gap = 6;
+        // Room for the longest label (≈ 7 px per character at 12 px sans-serif).
+        var left = Math.Max(120, 16 + 7 * bars.Select(b => b.Label.Length).DefaultIfEmpty(0).Max());
+        width = Math.Max(width, left + 420);
         var height = top + bars.Count * (barH + gap) + 40;
         var plotW = width - left - right;
         var finite = bars.Select(b => b.Value).Where(double.IsFinite).ToList();
@@ -27,17 +31,17 @@ public static class SvgBarChart
         sb.Append(Inv($"<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Esc(title)}</text>"));
         for (var i = 0; i < bars.Count; i++)
         {
-            var (label, color, value) = bars[i];
+            var (label, color, value, faded) = bars[i];
             var y = top + i * (barH + gap);
             sb.Append(Inv($"<text x=\"{left - 8}\" y=\"{y + barH - 5}\" text-anchor=\"end\">{Esc(label)}</text>"));
             if (double.IsFinite(value))
             {
-                sb.Append(Inv($"<rect x=\"{left}\" y=\"{y}\" width=\"{W(value):F1}\" height=\"{barH}\" fill=\"{color}\"><title>{Esc(label)}: {value:G6}</title></rect>"));
+                sb.Append(Inv($"<rect x=\"{left}\" y=\"{y}\" width=\"{W(value):F1}\" height=\"{barH}\" fill=\"{color}\"{(faded ? " fill-opacity=\"0.45\"" : "")}><title>{Esc(label)}: {value:G6}</title></rect>"));
                 sb.Append(Inv($"<text x=\"{left + W(value) + 5:F1}\" y=\"{y + barH - 5}\">{ComparisonTable.Format(value)}</text>"));
             }
             else
             {
-                sb.Append(Inv($"<text x=\"{left + 5}\" y=\"{y + barH - 5}\" fill=\"#a00\">{Esc(value.ToString(System.Globalization.CultureInfo.InvariantCulture))}</text>"));
+                sb.Append(Inv($"<text x=\"{left + 5}\" y=\"{y + barH - 5}\" fill=\"#888\">{(double.IsNaN(value) ? "not evaluated" : Esc(value.ToString(System.Globalization.CultureInfo.InvariantCulture)))}</text>"));
             }
         }
         var axisY = top + bars.Count * (barH + gap);

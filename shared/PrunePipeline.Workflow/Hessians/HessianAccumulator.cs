@@ -77,7 +77,8 @@ public sealed class HessianAccumulator : ILinearInputObserver
         _scratch = [];
         _panel = [];
         var result = new Dictionary<string, LayerHessian>(StringComparer.Ordinal);
-        foreach (var name in _order)
+        // Largest first: its fp64 sum is released before the smaller results are allocated.
+        foreach (var name in _order.OrderByDescending(x => _sums[x].N).ToList())
         {
             var sum = _sums[name];
             _sums.Remove(name);
@@ -95,6 +96,10 @@ public sealed class HessianAccumulator : ILinearInputObserver
                 }
             }
             result.Add(name, new LayerHessian(name, n, sum.Tokens, h));
+            sum = null!;
+            // A 7B down_in sum is 0.5 GB: give it back before the next result is allocated, so the peak is
+            // (all fp32 results + the largest fp64 sum), not both complete sets.
+            if ((long)n * n >= 1 << 24) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         _order.Clear();
         return new BlockHessians(result);

@@ -1,0 +1,23 @@
+namespace PrunePipeline.Evaluation.Tests;
+
+/// <summary>Locates ../shared next to the repository root (the folder holding PrunePipeline.sln).</summary>
+internal static class TestPaths
+{
+    public static string Shared(params string[] parts)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
+        if (dir == null) throw new InvalidOperationException("PrunePipeline.sln not found above " + AppContext.BaseDirectory);
+        return Path.GetFullPath(Path.Combine([dir.FullName, "..", "shared", .. parts]));
+    }
+
+    public static string Tok512 => Shared("models", "stories260K", "tok512.bin");
+
+    public static string WikiText => Shared("data", "wikitext-2", "wiki.test.raw");
+
+    public static string C4Jsonl => Shared("data", "c4", "c4-validation.00000-of-00008.first1025.text-only.jsonl");
+
+    public static string C4TruncatedArray => Shared("data", "c4", "c4_valid_part_of_0.json");
+
+    public static string TinyStories => Shared("data", "tinystories", "tinystories_val_first1000.eot.txt");
+}
