@@ -6,9 +6,15 @@ namespace PrunePipeline.Contracts;
 /// <param name="WeightKeys">Layer tensor name → artifact key of its final (pruned, refined) weights.</param>
 /// <param name="MaskKeys">Layer tensor name → artifact key of its mask.</param>
 /// <param name="OutputPrefix">Artifact prefix of the output directory, e.g. "models/{run}".</param>
+/// <param name="Mode">Recorded in sparsity.json.</param>
+/// <param name="Method">Recorded in sparsity.json.</param>
+/// <param name="Calibration">Recorded in sparsity.json.</param>
 public sealed record AssembleModel(
     Guid RunId,
     string ModelLocation,
     IReadOnlyDictionary<string, string> WeightKeys,
     IReadOnlyDictionary<string, string> MaskKeys,
-    string OutputPrefix);
+    string OutputPrefix,
+    string Mode = PruneModes.Sequential,
+    PruneMethodSettings? Method = null,
+    CalibrationSettings? Calibration = null);

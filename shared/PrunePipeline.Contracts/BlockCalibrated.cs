@@ -5,10 +5,15 @@ namespace PrunePipeline.Contracts;
 /// <param name="Block">Decoder block index.</param>
 /// <param name="CalibrationKey">The calibration key the artifacts are stored under.</param>
 /// <param name="HessianKeys">Input name (e.g. "attn_in", "mlp_in", "o_in", "down_in") → Hessian artifact key.</param>
-/// <param name="OutputKey">Artifact key of the block's output activations (the next block's inputs), if stored.</param>
+/// <param name="OutputKey">Artifact key of the activations the next block's calibration starts from: one-shot, this
+/// block's dense outputs; sequential, this block's inputs (the next CalibrateBlock runs them through the pruned block).</param>
 /// <param name="Tokens">Calibration tokens N of H = (1/N) Σ x xᵀ.</param>
 /// <param name="Seconds">Wall time of the work.</param>
 /// <param name="Reused">True when the artifacts already existed (a replay or a redelivery): no work was done.</param>
+/// <param name="Worker">Which process did the work ("calibrator@host:pid"), or "coordinator" for a replay.</param>
+/// <param name="ReusedFromRun">Replay: the run whose Hessians these are.</param>
+/// <param name="Note">Replay: what reusing means here (e.g. that sequential Hessians of blocks &gt; 0 were taken on the
+/// source run's pruned prefix).</param>
 public sealed record BlockCalibrated(
     Guid RunId,
     int Block,
@@ -17,4 +22,7 @@ public sealed record BlockCalibrated(
     string? OutputKey,
     long Tokens,
     double Seconds,
-    bool Reused);
+    bool Reused,
+    string? Worker = null,
+    Guid? ReusedFromRun = null,
+    string? Note = null);

@@ -11,6 +11,8 @@ namespace PrunePipeline.Contracts;
 /// <param name="Seconds">Wall time of the work.</param>
 /// <param name="MaskKey">Artifact key of the bit-packed mask.</param>
 /// <param name="WeightsKey">Artifact key of the pruned weights.</param>
+/// <param name="Worker">The pruner process that did it ("pruner@host:pid"): shows how layers were shared.</param>
+/// <param name="KeptFraction">Fraction of weights kept (0.5 for 2:4).</param>
 public sealed record LayerPruned(
     Guid RunId,
     int Block,
@@ -21,4 +23,6 @@ public sealed record LayerPruned(
     double FinalLambda,
     double Seconds,
     string MaskKey,
-    string WeightsKey);
+    string WeightsKey,
+    string? Worker = null,
+    double KeptFraction = 0.5);

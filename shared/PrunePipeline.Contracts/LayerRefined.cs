@@ -9,4 +9,5 @@ public sealed record LayerRefined(
     double LossAfter,
     int Steps,
     double Seconds,
-    string WeightsKey);
+    string WeightsKey,
+    string? Worker = null);

@@ -10,6 +10,8 @@ namespace PrunePipeline.Contracts;
 /// <param name="WeightsKey">Artifact key of the pruned weights to refine.</param>
 /// <param name="Kind">"gd" or "exact".</param>
 /// <param name="Steps">Gradient steps for "gd".</param>
+/// <param name="Method">The run's method and parameters (prox refines in its rescaled space).</param>
+/// <param name="LossBefore">Local loss of the pruned weights (reported again in LayerRefined).</param>
 public sealed record RefineLayer(
     Guid RunId,
     int Block,
@@ -19,4 +21,6 @@ public sealed record RefineLayer(
     string MaskKey,
     string WeightsKey,
     string Kind,
-    int Steps);
+    int Steps,
+    PruneMethodSettings? Method = null,
+    double LossBefore = 0);

@@ -1,0 +1,48 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PrunePipeline.Artifacts;
+using PrunePipeline.EventStore;
+using PrunePipeline.Pipeline.Configuration;
+using PrunePipeline.Pipeline.Hosting;
+
+namespace PrunePipeline.Cli.Pipeline;
+
+/// <summary>A started host of the pipeline inside the CLI: with every role (the embedded pipeline) or none (a client
+/// that publishes to RabbitMQ and reads the event store).</summary>
+internal sealed class PipelineHost : IAsyncDisposable
+{
+    readonly IHost _host;
+
+    PipelineHost(IHost host) => _host = host;
+
+    public IBus Bus => _host.Services.GetRequiredService<IBus>();
+
+    public IEventStore Events => _host.Services.GetRequiredService<IEventStore>();
+
+    public IArtifactStore Artifacts => _host.Services.GetRequiredService<IArtifactStore>();
+
+    public PipelineOptions Options => _host.Services.GetRequiredService<PipelineOptions>();
+
+    public static async Task<PipelineHost> StartAsync(IConfiguration configuration, PipelineRoles roles, CancellationToken ct)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Error);
+        builder.Services.AddPrunePipeline(builder.Configuration, roles);
+        var host = builder.Build();
+        await host.Services.GetRequiredService<IEventStore>().InitializeAsync(ct);
+        await host.StartAsync(ct);
+        return new PipelineHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _host.StopAsync(cts.Token);
+        _host.Dispose();
+    }
+}

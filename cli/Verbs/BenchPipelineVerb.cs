@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using PrunePipeline.Cli.Pipeline;
+using PrunePipeline.Contracts;
+using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Workflow;
+
+namespace PrunePipeline.Cli.Verbs;
+
+/// <summary>prunectl bench-pipeline: overhead of the embedded pipeline against prunectl prune on the same settings,
+/// and (with --rabbitmq) the request/response round trip through RabbitMQ.</summary>
+public sealed class BenchPipelineVerb : IVerb
+{
+    public string Name => "bench-pipeline";
+
+    public string Summary => "time the embedded pipeline against prune; RabbitMQ round-trip latency";
+
+    public string Usage => "usage: prunectl bench-pipeline --model DIR --method M --calib PATH [prune options] [--repeat N] [--rabbitmq URI] [--pings N]\n" +
+                           PruneRequestOptions.Usage;
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken ct)
+    {
+        var request = PruneRequestOptions.Parse(args, Guid.Empty);
+        var repeat = args.Int("repeat", 3);
+        var rabbit = args.Optional("rabbitmq");
+        var pings = args.Int("pings", 200);
+        args.ThrowOnUnused();
+        var inv = CultureInfo.InvariantCulture;
+        var work = Directory.CreateTempSubdirectory("prune-bench-pipeline-").FullName;
+        try
+        {
+            var prune = new List<double>();
+            var run = new List<double>();
+            // One embedded host for every repetition (its start-up, ~1 s, is a per-process constant, not per run).
+            var config = PipelineConfiguration.Build(new CliArgs(["--work", Path.Combine(work, "pipeline")]));
+            await using var host = await PipelineHost.StartAsync(config, PipelineRoles.All, ct);
+            for (var i = 0; i <= repeat; i++) // i = 0 is the warm-up (JIT, page cache)
+            {
+                var sw = Stopwatch.StartNew();
+                PruneRun.Execute(new PruneRequest(request.ModelLocation, Path.Combine(work, $"prune{i}"), request.Method.ToWorkflow(),
+                    request.Calibration.ToWorkflow(), request.Mode == PruneModes.OneShot ? PruneMode.OneShot : PruneMode.Sequential, EvaluateDense: false), null, ct);
+                if (i > 0) prune.Add(sw.Elapsed.TotalSeconds);
+
+                sw.Restart();
+                var r = request with { RunId = Guid.NewGuid() };
+                await host.Bus.Publish(r, ct);
+                var events = await RunFollower.FollowAsync(host.Events, r.RunId, _ => { }, TimeSpan.FromHours(1), ct);
+                if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"bench run failed at {f.Stage}: {f.Reason}");
+                // The same output as prune: the model directory copied out of the store.
+                await RunVerb.CopyModelAsync(host.Artifacts, ((RunCompleted)events[^1].Data).ModelPrefix, Path.Combine(work, $"run{i}"), ct);
+                if (i > 0) run.Add(sw.Elapsed.TotalSeconds);
+            }
+            double p = Median(prune), e = Median(run);
+            Console.WriteLine(string.Format(inv, "prune (in-process):        median {0:F2} s over {1} runs [{2}]", p, repeat, string.Join(", ", prune.Select(x => x.ToString("F2", inv)))));
+            Console.WriteLine(string.Format(inv, "run (embedded pipeline):   median {0:F2} s over {1} runs [{2}] (publish → model copied out)", e, repeat, string.Join(", ", run.Select(x => x.ToString("F2", inv)))));
+            Console.WriteLine(string.Format(inv, "pipeline overhead:         {0:+0.0;-0.0} % (target ≤ 10 %)", 100 * (e - p) / p));
+            if (rabbit is not null) await RoundTrip(rabbit, pings, ct);
+            else Console.WriteLine("RabbitMQ round trip:       skipped (pass --rabbitmq URI)");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(work, true);
+        }
+        return 0;
+    }
+
+    static async Task RoundTrip(string uri, int n, CancellationToken ct)
+    {
+        var queue = $"prune-bench-ping-{Guid.NewGuid():N}";
+        var services = new ServiceCollection();
+        services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            x.AddConsumer<BenchPingConsumer>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(uri));
+                cfg.ReceiveEndpoint(queue, e =>
+                {
+                    e.AutoDelete = true;
+                    e.Durable = false;
+                    e.ConfigureConsumer<BenchPingConsumer>(context);
+                });
+            });
+        });
+        await using var provider = services.BuildServiceProvider();
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync(ct);
+        try
+        {
+            var client = bus.CreateRequestClient<BenchPing>(new Uri($"queue:{queue}?durable=false&autodelete=true"), RequestTimeout.After(s: 30));
+            for (var i = 0; i < 20; i++) await client.GetResponse<BenchPong>(new BenchPing(-1), ct);
+            var ms = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                await client.GetResponse<BenchPong>(new BenchPing(i), ct);
+                ms[i] = sw.Elapsed.TotalMilliseconds;
+            }
+            Array.Sort(ms);
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "RabbitMQ round trip:       mean {0:F2} ms, p50 {1:F2} ms, p95 {2:F2} ms over {3} sequential requests",
+                ms.Average(), ms[n / 2], ms[(int)(n * 0.95)], n));
+        }
+        finally
+        {
+            await bus.StopAsync(CancellationToken.None);
+        }
+    }
+
+    static double Median(List<double> v)
+    {
+        var s = v.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+}

@@ -1,0 +1,14 @@
+namespace PrunePipeline.Pipeline.Hosting;
+
+/// <summary>Names this process in the events it causes ("pruner@host:pid"), so a run's history shows which
+/// competing worker did which layer.</summary>
+public sealed class WorkerIdentity(PipelineRoles roles)
+{
+    public string Id { get; } = $"{Describe(roles)}@{Environment.MachineName}:{Environment.ProcessId}";
+
+    static string Describe(PipelineRoles roles) => roles == PipelineRoles.All
+        ? "embedded"
+        : string.Join('+', Enum.GetValues<PipelineRoles>()
+            .Where(r => r is not (PipelineRoles.None or PipelineRoles.All) && roles.HasFlag(r))
+            .Select(r => r.ToString().ToLowerInvariant()));
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PrunePipeline.Artifacts;
+using PrunePipeline.Contracts;
+using PrunePipeline.EventStore;
+using PrunePipeline.Model.Llama2c;
+using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow;
+using PrunePipeline.Workflow.Output;
+using Xunit.Abstractions;
+
+namespace PrunePipeline.EndToEnd.Tests;
+
+/// <summary>
+/// The distributed pipeline for real: RabbitMQ + PostgreSQL + S3 (moto) from scripts/servers.sh, each service its own
+/// OS process and TWO pruner processes; a run of the converted stories260K must equal prunectl prune byte for byte and
+/// share its layers between both pruners; then a replay with another λ schedule reuses every Hessian.
+/// </summary>
+public sealed class DistributedPipelineTests(ITestOutputHelper output)
+{
+    static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Distributed_run_with_two_pruners_then_replay_with_another_lambda_schedule()
+    {
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var settings = new Dictionary<string, string>
+        {
+            ["Pipeline__Mode"] = "Distributed",
+            ["Pipeline__Bus__Transport"] = "RabbitMq",
+            ["Pipeline__Bus__RabbitMqUri"] = TestServers.Require("PRUNE_TEST_RABBITMQ"),
+            ["Pipeline__Bus__EntityPrefix"] = "e2e-" + id, // queues and exchanges of this test run only
+            ["Pipeline__Artifacts__Store"] = "S3",
+            ["Pipeline__Artifacts__S3__ServiceUrl"] = TestServers.Require("PRUNE_TEST_S3_URL"),
+            ["Pipeline__Artifacts__S3__Bucket"] = "e2e-" + id,
+            ["Pipeline__Artifacts__S3__AccessKey"] = "test",
+            ["Pipeline__Artifacts__S3__SecretKey"] = "test",
+            ["Pipeline__EventStore__Store"] = "Postgres",
+            ["Pipeline__EventStore__PostgresConnectionString"] = TestServers.Require("PRUNE_TEST_POSTGRES"),
+            ["Pipeline__EventStore__PostgresSchema"] = "e2e_" + id,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
+        };
+        var model = ConvertedStories();
+        var work = Directory.CreateTempSubdirectory("pp-e2e-").FullName;
+
+        var processes = new List<ServiceProcess>();
+        try
+        {
+            foreach (var (name, folder, dll) in new[]
+                     {
+                         ("calibrator", "calibrator", "PrunePipeline.Calibrator"), ("pruner-1", "pruner", "PrunePipeline.Pruner"),
+                         ("pruner-2", "pruner", "PrunePipeline.Pruner"), ("finetuner", "finetuner", "PrunePipeline.Finetuner"),
+                         ("evaluator", "evaluator", "PrunePipeline.Evaluator"),
+                     })
+                processes.Add(new ServiceProcess(name, TestServers.ServiceDll(folder, dll), settings));
+            await Task.WhenAll(processes.Select(p => p.Started)).WaitAsync(TimeSpan.FromSeconds(60));
+
+            // The client: the production registration with no consumers (what prunectl submit/watch use).
+            var config = new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
+            var services = new ServiceCollection().AddLogging();
+            services.AddPrunePipeline(config, PipelineRoles.None);
+            await using var provider = services.BuildServiceProvider();
+            var bus = provider.GetRequiredService<IBusControl>();
+            await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+            var events = provider.GetRequiredService<IEventStore>();
+            var artifacts = provider.GetRequiredService<IArtifactStore>();
+            try
+            {
+                var method = new PruneMethodSettings("prox", "gd", RefineSteps: 10, Lambda0: 0.01, Beta: 1.05, MaxIters: 60);
+                var calib = new CalibrationSettings(TestServers.SharedPath("data", "c4", "c4_validation_2k.jsonl"), Samplers.RandomWindow, 4, 32, 5);
+                var tiny = TestServers.SharedPath("data", "tinystories", "tinystories_val_first1000.eot.txt");
+                var request = new PruneRequested(Guid.NewGuid(), model, calib, PruneModes.Sequential, method,
+                    new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = tiny }, 64));
+                var sw = Stopwatch.StartNew();
+                await bus.Publish(request);
+                var run = await WaitForEnd(events, request.RunId, processes);
+                output.WriteLine($"distributed run: {sw.Elapsed.TotalSeconds:F1} s, {run.Count} events");
+
+                var pruned = run.Select(e => e.Data).OfType<LayerPruned>().ToList();
+                Assert.Equal(35, pruned.Count);
+                var workers = pruned.GroupBy(p => p.Worker).ToDictionary(g => g.Key ?? "?", g => g.Count());
+                output.WriteLine("layers per pruner: " + string.Join(", ", workers.Select(w => $"{w.Key}={w.Value}")));
+                Assert.Equal(2, workers.Count);
+                var prunerPids = processes.Where(p => p.Name.StartsWith("pruner", StringComparison.Ordinal)).Select(p => $":{p.Pid}").ToList();
+                Assert.All(workers.Keys, w => Assert.Contains(prunerPids, pid => w.EndsWith(pid, StringComparison.Ordinal)));
+                Assert.All(run.Select(e => e.Data).OfType<BlockCalibrated>(), b => Assert.False(b.Reused));
+
+                // Byte-identical to prunectl prune (and so to the embedded pipeline, see EmbeddedPipelineTests).
+                var outDir = Path.Combine(work, "distributed");
+                await artifacts.DownloadDirectoryAsync(((RunCompleted)run[^1].Data).ModelPrefix, outDir);
+                var reference = Path.Combine(work, "prune");
+                PruneRun.Execute(new PruneRequest(model, reference, method.ToWorkflow(), calib.ToWorkflow(), PruneMode.Sequential, EvaluateDense: false));
+                Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "masks.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "masks.safetensors")));
+                Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "model.safetensors")));
+                Assert.True((await events.GetRunAsync(request.RunId))!.Perplexities["tinystories"] > 1);
+
+                // Replay from prune with another λ schedule: no calibration work, Hessians reused.
+                var hessiansBefore = await artifacts.ListAsync("hessians/");
+                var replay = new ReplayRequested(Guid.NewGuid(), request.RunId, PipelineStages.Prune, new ReplayOverrides(Lambda0: 0.05, Beta: 1.1));
+                sw.Restart();
+                await bus.Publish(replay);
+                var replayed = await WaitForEnd(events, replay.RunId, processes);
+                output.WriteLine($"replay: {sw.Elapsed.TotalSeconds:F1} s");
+                var calibrated = replayed.Select(e => e.Data).OfType<BlockCalibrated>().ToList();
+                Assert.Equal(5, calibrated.Count);
+                Assert.All(calibrated, b => Assert.True(b.Reused && b.ReusedFromRun == request.RunId && b.Worker == "coordinator"));
+                Assert.Equal(run.Select(e => e.Data).OfType<BlockCalibrated>().Select(b => b.HessianKeys["attn_in"]), calibrated.Select(b => b.HessianKeys["attn_in"]));
+                Assert.Contains("SOURCE run's pruned prefix", calibrated[1].Note);
+                Assert.Equal(hessiansBefore, await artifacts.ListAsync("hessians/"));
+                Assert.Equal(35, replayed.Count(e => e.Data is LayerPruned));
+                var summary = (await events.GetRunAsync(replay.RunId))!;
+                Assert.Equal((RunStatuses.Completed, "prox"), (summary.Status, summary.Method));
+                Assert.True(summary.Perplexities["tinystories"] > 1);
+
+                var replayDir = Path.Combine(work, "replay");
+                await artifacts.DownloadDirectoryAsync(((RunCompleted)replayed[^1].Data).ModelPrefix, replayDir);
+                var modelConfig = PrunePipeline.Model.LlamaConfig.Load(Path.Combine(model, "config.json"));
+                var masks = MaskFileReader.ReadAll(Path.Combine(replayDir, "masks.safetensors"));
+                Assert.Equal(35, masks.Count);
+                foreach (var (name, (rows, bytesPerRow, packed)) in masks)
+                {
+                    var cols = LayerNames.Shape(modelConfig, name).Cols; // the packed rows are padded to whole bytes
+                    var mask = new byte[rows * cols];
+                    MaskPacking.Unpack(packed, mask, (int)rows, cols);
+                    for (var g = 0; g < mask.Length; g += 4) Assert.True(mask[g] + mask[g + 1] + mask[g + 2] + mask[g + 3] == 2, $"{name}: group {g / 4} is not 2:4");
+                }
+                // Block 0's Hessians do not depend on the pruned prefix: there the replay equals a fresh prune with the new λ.
+                var fresh = Path.Combine(work, "prune-new-lambda");
+                PruneRun.Execute(new PruneRequest(model, fresh, (method with { Lambda0 = 0.05, Beta = 1.1 }).ToWorkflow(), calib.ToWorkflow(), PruneMode.Sequential, EvaluateDense: false));
+                var freshMasks = MaskFileReader.ReadAll(Path.Combine(fresh, "masks.safetensors"));
+                foreach (var name in masks.Keys.Where(n => n.StartsWith("model.layers.0.", StringComparison.Ordinal)))
+                    Assert.Equal(freshMasks[name].Packed, masks[name].Packed);
+            }
+            finally
+            {
+                await bus.StopAsync();
+            }
+        }
+        finally
+        {
+            foreach (var p in processes) p.Dispose();
+            Directory.Delete(work, true);
+        }
+    }
+
+    static async Task<List<StoredEvent>> WaitForEnd(IEventStore events, Guid runId, IReadOnlyList<ServiceProcess> processes)
+    {
+        using var cts = new CancellationTokenSource(RunTimeout);
+        var seen = new List<StoredEvent>();
+        await foreach (var e in events.FollowStreamAsync(runId, 1, TimeSpan.FromMilliseconds(100), e => e.Data is RunCompleted or RunFailed, cts.Token))
+            seen.Add(e);
+        if (seen.Count == 0 || seen[^1].Data is not RunCompleted)
+            Assert.Fail($"run {runId} did not complete: {(seen.LastOrDefault()?.Data is RunFailed f ? f.Stage + ": " + f.Reason : "timeout")}\n" +
+                        string.Join("\n", processes.Select(p => $"--- {p.Name}\n{p.Output}")));
+        return seen;
+    }
+
+    static string ConvertedStories()
+    {
+        var dir = Directory.CreateTempSubdirectory("pp-e2e-model-").FullName;
+        Llama2cConverter.Convert(TestServers.SharedPath("models", "stories260K", "stories260K.bin"), dir);
+        TokenizerFiles.WriteToDirectory(TestServers.SharedPath("models", "stories260K", "tok512.bin"), dir);
+        return dir;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace PrunePipeline.EndToEnd.Tests;
+
+/// <summary>One service started as its own OS process (<c>dotnet PrunePipeline.X.dll</c>) with the distributed
+/// configuration in its environment; killed (with its children) on dispose.</summary>
+internal sealed class ServiceProcess : IDisposable
+{
+    readonly Process _process;
+    readonly ConcurrentQueue<string> _output = new();
+    readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ServiceProcess(string name, string dll, IReadOnlyDictionary<string, string> environment)
+    {
+        Name = name;
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => Line(e.Data);
+        _process.ErrorDataReceived += (_, e) => Line(e.Data);
+        _process.Exited += (_, _) => _started.TrySetException(new InvalidOperationException($"{Name} exited early:\n{Output}"));
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public int Pid => _process.Id;
+
+    public string Output => string.Join('\n', _output.TakeLast(40));
+
+    /// <summary>Completes when MassTransit logs that the bus (and so every receive endpoint) is up.</summary>
+    public Task Started => _started.Task;
+
+    void Line(string? line)
+    {
+        if (line is null) return;
+        _output.Enqueue(line);
+        if (line.Contains("Bus started", StringComparison.Ordinal)) _started.TrySetResult();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        _process.Dispose();
+    }
+}

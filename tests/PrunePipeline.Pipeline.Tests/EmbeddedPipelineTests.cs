@@ -1,0 +1,97 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using PrunePipeline.Artifacts;
+using PrunePipeline.Contracts;
+using PrunePipeline.EventStore;
+using PrunePipeline.Pipeline.Configuration;
+using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Workflow;
+using PrunePipeline.Workflow.Reports;
+
+namespace PrunePipeline.Pipeline.Tests;
+
+/// <summary>The production registration on MassTransit's test harness, on the real stories260K: the pipeline's
+/// output must be byte-identical to <see cref="PruneRun.Execute"/> (prunectl prune) with the same seed.</summary>
+public sealed class EmbeddedPipelineTests
+{
+    static async Task<(IReadOnlyList<StoredEvent> Events, string OutDir, ITestHarness Harness, ServiceProvider Provider)> RunAsync(PruneRequested request, string dir)
+    {
+        var options = new PipelineOptions();
+        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
+        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        var services = new ServiceCollection().AddLogging();
+        services.AddPipelineServices(options, PipelineRoles.All);
+        services.AddMassTransitTestHarness(x => x.AddPipelineConsumers(PipelineRoles.All));
+        var provider = services.BuildServiceProvider(true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        harness.TestTimeout = TimeSpan.FromSeconds(60);
+        await harness.Start();
+        await harness.Bus.Publish(request);
+        var store = provider.GetRequiredService<IEventStore>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var events = new List<StoredEvent>();
+        await foreach (var e in store.FollowStreamAsync(request.RunId, 1, TimeSpan.FromMilliseconds(50), e => e.Data is RunCompleted or RunFailed, cts.Token))
+            events.Add(e);
+        Assert.True(events.Count > 0 && events[^1].Data is RunCompleted, "run did not complete: " + (events.LastOrDefault()?.Data is RunFailed f ? f.Reason : "timeout"));
+        var outDir = Path.Combine(dir, "out");
+        await provider.GetRequiredService<IArtifactStore>().DownloadDirectoryAsync(((RunCompleted)events[^1].Data).ModelPrefix, outDir);
+        return (events, outDir, harness, provider);
+    }
+
+    [Theory]
+    [InlineData(PruneModes.Sequential, "prox", "gd")]
+    [InlineData(PruneModes.OneShot, "wanda", "none")]
+    public async Task Pipeline_masks_and_weights_equal_prunectl_prune(string mode, string method, string refine)
+    {
+        var dir = PipelineTestData.TempDir("embedded");
+        var settings = new PruneMethodSettings(method, refine, RefineSteps: 10, Lambda0: 0.01, Beta: 1.05, MaxIters: 60);
+        var calib = new Contracts.CalibrationSettings(PipelineTestData.C4Calibration, Samplers.RandomWindow, 4, 32, 11);
+        var request = new PruneRequested(Guid.NewGuid(), PipelineTestData.Stories260K, calib, mode, settings,
+            new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = PipelineTestData.TinyStories }, 64));
+        var (events, outDir, harness, provider) = await RunAsync(request, dir);
+        await using var _ = provider;
+        await harness.Stop();
+
+        var reference = Path.Combine(dir, "prune");
+        PruneRun.Execute(new PruneRequest(PipelineTestData.Stories260K, reference, settings.ToWorkflow(), calib.ToWorkflow(),
+            mode == PruneModes.OneShot ? PruneMode.OneShot : PruneMode.Sequential, EvaluateDense: false));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "masks.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "masks.safetensors")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "model.safetensors")));
+
+        Assert.Equal(35, events.Count(e => e.Data is LayerPruned));
+        Assert.Equal(refine == "none" ? 0 : 35, events.Count(e => e.Data is LayerRefined));
+        Assert.Equal(5, events.Count(e => e.Data is BlockCalibrated { Reused: false }));
+        var ppl = Assert.Single(((RunCompleted)events[^1].Data).Perplexities);
+        Assert.True(double.IsFinite(ppl.Perplexity) && ppl.Perplexity > 1, $"perplexity {ppl.Perplexity}");
+        Assert.True(await harness.Consumed.Any<PruneLayer>());
+    }
+
+    [Fact]
+    public async Task A_bad_calibration_file_fails_the_run_naming_the_file()
+    {
+        var dir = PipelineTestData.TempDir("bad");
+        var request = new PruneRequested(Guid.NewGuid(), PipelineTestData.Stories260K,
+            new Contracts.CalibrationSettings(PipelineTestData.SharedPath("data", "c4", "c4_valid_part_of_0.json"), Samplers.Packed, 2, 16, 0),
+            PruneModes.Sequential, new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
+        var options = new PipelineOptions();
+        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
+        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        var services = new ServiceCollection().AddLogging();
+        services.AddPipelineServices(options, PipelineRoles.All);
+        services.AddMassTransitTestHarness(x => x.AddPipelineConsumers(PipelineRoles.All));
+        await using var provider = services.BuildServiceProvider(true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        await harness.Bus.Publish(request);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        StoredEvent? last = null;
+        await foreach (var e in provider.GetRequiredService<IEventStore>().FollowStreamAsync(request.RunId, 1, TimeSpan.FromMilliseconds(50),
+                           e => e.Data is RunCompleted or RunFailed, cts.Token))
+            last = e;
+        var failed = Assert.IsType<RunFailed>(last?.Data);
+        Assert.Equal(PipelineStages.Calibrate, failed.Stage);
+        Assert.Contains("c4_valid_part_of_0.json", failed.Reason);
+        Assert.Equal(RunStatuses.Failed, (await provider.GetRequiredService<IEventStore>().GetRunAsync(request.RunId))?.Status);
+    }
+}
