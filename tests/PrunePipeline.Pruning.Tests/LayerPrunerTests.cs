@@ -69,6 +69,19 @@ public class LayerPrunerTests
     }
 
     [Theory]
+    [InlineData(12)]   // 1 row per chunk
+    [InlineData(30)]   // 2 rows per chunk, remainder of 1
+    [InlineData(1000)] // one chunk
+    public void ChunkedLossMatchesNaiveTwin(int chunkElements)
+    {
+        var (w0, h) = ToyProblems.Make(7, 12, 100, 5);
+        var w = w0.Select((v, i) => i % 4 < 2 ? 0f : v * 1.1f).ToArray();
+        var chunked = LocalLoss.Compute(w, w0, h, 7, 12, chunkElements);
+        var naive = LocalLoss.ComputeNaive(w, w0, h, 7, 12);
+        Assert.True(Math.Abs(chunked - naive) <= 1e-5 * Math.Abs(naive), $"{chunked} vs {naive}");
+    }
+
+    [Theory]
     [InlineData("2:4", 2, 4)]
     [InlineData("1:4", 1, 4)]
     [InlineData("4:8", 4, 8)]
