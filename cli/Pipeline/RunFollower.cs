@@ -38,7 +38,7 @@ internal static class RunFollower
             LayerPruned p => string.Format(inv, "{0} pruned: loss {1:G4}, {2} iters, {3:F2} s by {4}", p.Layer, p.LossAfter, p.Iterations, p.Seconds, p.Worker),
             LayerRefined r => string.Format(inv, "{0} refined: loss {1:G4} → {2:G4}, {3:F2} s", r.Layer, r.LossBefore, r.LossAfter, r.Seconds),
             ModelAssembled a => string.Format(inv, "model assembled under {0} ({1:F2} s)", a.ModelPrefix, a.Seconds),
-            ModelEvaluated v => "evaluated: " + string.Join(", ", v.Results.Select(x => string.Format(inv, "{0} ppl {1:F3}", x.Dataset, x.Perplexity))),
+            ModelEvaluated v => $"evaluated ({v.Model}): " + string.Join(", ", v.Results.Select(x => string.Format(inv, "{0} ppl {1:F3}", x.Dataset, x.Perplexity))),
             RunCompleted => "completed",
             RunFailed f => $"FAILED at {f.Stage}: {f.Reason}",
             _ => e.Type,

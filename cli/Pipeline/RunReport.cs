@@ -24,11 +24,16 @@ internal static class RunReport
         }
         foreach (var b in events.Select(e => e.Data).OfType<BlockCalibrated>().Where(b => b.Reused && b.Note is not null).Take(1))
             w.WriteLine($"hessians: {b.Note}");
-        var evaluated = events.Select(e => e.Data).OfType<ModelEvaluated>().LastOrDefault();
+        var evaluated = events.Select(e => e.Data).OfType<ModelEvaluated>().LastOrDefault(v => v.Model != EvaluatedModels.Dense);
+        var dense = events.Select(e => e.Data).OfType<ModelEvaluated>().LastOrDefault(v => v.Model == EvaluatedModels.Dense);
         if (evaluated is not null)
         {
-            w.WriteLine($"{"dataset",-12} {"seqlen",6} {"ppl",10}  convention");
-            foreach (var x in evaluated.Results) w.WriteLine(string.Format(inv, "{0,-12} {1,6} {2,10:F3}  {3}", x.Dataset, x.SeqLen, x.Perplexity, x.Convention));
+            w.WriteLine($"{"dataset",-12} {"seqlen",6} {"dense ppl",10} {"ppl",10}  convention");
+            foreach (var x in evaluated.Results)
+            {
+                var before = dense?.Results.FirstOrDefault(b => b.Dataset == x.Dataset)?.Perplexity;
+                w.WriteLine(string.Format(inv, "{0,-12} {1,6} {2,10} {3,10:F3}  {4}", x.Dataset, x.SeqLen, before?.ToString("F3", inv) ?? "-", x.Perplexity, x.Convention));
+            }
         }
         var end = events.Count > 0 ? events[^1] : null;
         if (end?.Data is RunFailed f) w.WriteLine($"FAILED at {f.Stage}: {f.Reason}");

@@ -10,14 +10,18 @@ using PrunePipeline.Workflow;
 namespace PrunePipeline.Cli.Verbs;
 
 /// <summary>prunectl bench-pipeline: overhead of the embedded pipeline against prunectl prune on the same settings,
-/// and (with --rabbitmq) the request/response round trip through RabbitMQ.</summary>
+/// (with --rabbitmq) the request/response round trip through RabbitMQ, and (with RabbitMQ, PostgreSQL and S3 given as
+/// options or PRUNE_TEST_* variables) layers per minute with one versus two pruner processes.</summary>
 public sealed class BenchPipelineVerb : IVerb
 {
     public string Name => "bench-pipeline";
 
-    public string Summary => "time the embedded pipeline against prune; RabbitMQ round-trip latency";
+    public string Summary => "time the embedded pipeline against prune; RabbitMQ round-trip latency; layers/min with 1 vs 2 pruners";
 
     public string Usage => "usage: prunectl bench-pipeline --model DIR --method M --calib PATH [prune options] [--repeat N] [--rabbitmq URI] [--pings N]\n" +
+                           "         [--postgres CONNSTRING] [--s3-url URL] [--services-config Release|Debug] [--skip-embedded]\n" +
+                           "  servers default to PRUNE_TEST_RABBITMQ / PRUNE_TEST_POSTGRES / PRUNE_TEST_S3_URL (scripts/servers.sh env);\n" +
+                           "  with all three, the scale-out figure (one-shot, 1 then 2 pruner processes) is measured; the services must be built.\n" +
                            PruneRequestOptions.Usage;
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken ct)
@@ -26,7 +30,19 @@ public sealed class BenchPipelineVerb : IVerb
         var repeat = args.Int("repeat", 3);
         var rabbit = args.Optional("rabbitmq");
         var pings = args.Int("pings", 200);
+        var postgres = args.Optional("postgres");
+        var s3 = args.Optional("s3-url");
+        var servicesConfig = args.Optional("services-config") ?? (AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release");
+        var skipEmbedded = args.Flag("skip-embedded");
         args.ThrowOnUnused();
+        var servers = ScaleOutBench.Resolve(rabbit, postgres, s3);
+        rabbit ??= servers?.RabbitMq;
+        if (skipEmbedded)
+        {
+            if (servers is null) throw new UsageException("--skip-embedded leaves only the scale-out figure, which needs RabbitMQ, PostgreSQL and S3 (options or PRUNE_TEST_* variables).");
+            await ScaleOutBench.RunAsync(servers, request, servicesConfig, ct);
+            return 0;
+        }
         var inv = CultureInfo.InvariantCulture;
         var work = Directory.CreateTempSubdirectory("prune-bench-pipeline-").FullName;
         try
@@ -58,6 +74,8 @@ public sealed class BenchPipelineVerb : IVerb
             Console.WriteLine(string.Format(inv, "pipeline overhead:         {0:+0.0;-0.0} % (target ≤ 10 %)", 100 * (e - p) / p));
             if (rabbit is not null) await RoundTrip(rabbit, pings, ct);
             else Console.WriteLine("RabbitMQ round trip:       skipped (pass --rabbitmq URI)");
+            if (servers is not null) await ScaleOutBench.RunAsync(servers, request, servicesConfig, ct);
+            else Console.WriteLine("scale-out:                 skipped (needs RabbitMQ, PostgreSQL and S3: options or PRUNE_TEST_* variables)");
         }
         finally
         {

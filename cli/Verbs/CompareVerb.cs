@@ -11,7 +11,7 @@ public sealed class CompareVerb : IVerb
 
     public string Usage => """
         usage: prunectl compare OUTDIR... [--html report.html] [--svg-dir DIR] [--markdown table.md]
-          OUTDIR         directories written by prunectl prune (each has report.json)
+          OUTDIR         directories written by prunectl prune or prunectl run (each has report.json)
           --html FILE    self-contained HTML page with the table and inline SVG charts
           --svg-dir DIR  also write each chart as an .svg file
           --markdown FILE  write the perplexity table as Markdown

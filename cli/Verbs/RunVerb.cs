@@ -1,14 +1,17 @@
 using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
+using PrunePipeline.Model;
 using PrunePipeline.Pipeline.Configuration;
+using PrunePipeline.Pipeline.Coordinator;
 using PrunePipeline.Pipeline.Hosting;
 using PrunePipeline.Workflow;
+using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Cli.Verbs;
 
 /// <summary>prunectl run: the whole event-driven pipeline in this process (embedded: in-memory bus, folder artifacts,
-/// SQLite history under --work), writing the pruned HF directory to --out. Masks are identical to prunectl prune's.</summary>
+/// SQLite history under --work), writing the pruned HF directory (with sparsity.json and report.json, as prunectl prune) to --out. Masks are identical to prunectl prune's.</summary>
 public sealed class RunVerb : IVerb
 {
     public string Name => "run";
@@ -37,18 +40,21 @@ public sealed class RunVerb : IVerb
         var events = await RunFollower.FollowAsync(host.Events, runId, e => Console.Error.WriteLine("  " + RunFollower.Describe(e)), timeout, cancellationToken);
         if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"run {runId} failed at {f.Stage}: {f.Reason}");
         var completed = (RunCompleted)events[^1].Data;
-        await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, cancellationToken);
+        var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")));
+        await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, cancellationToken, report);
         RunReport.Print(runId, events, Console.Out);
         Console.WriteLine($"output: {outDir}");
         return 0;
     }
 
-    /// <summary>Downloads models/{run}/ into OUTDIR.tmp, then renames it to OUTDIR (never a half-written OUTDIR).</summary>
-    internal static async Task CopyModelAsync(IArtifactStore store, string prefix, string outDir, CancellationToken ct)
+    /// <summary>Downloads models/{run}/ into OUTDIR.tmp, adds report.json (built from the run's events), then renames it
+    /// to OUTDIR (never a half-written OUTDIR).</summary>
+    internal static async Task CopyModelAsync(IArtifactStore store, string prefix, string outDir, CancellationToken ct, PruneReport? report = null)
     {
         var tmp = outDir + ".tmp";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         await store.DownloadDirectoryAsync(prefix, tmp, ct);
+        if (report is not null) WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
         if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
         Directory.Move(tmp, outDir);
     }

@@ -13,6 +13,8 @@ namespace PrunePipeline.Contracts;
 /// <param name="WeightsKey">Artifact key of the pruned weights.</param>
 /// <param name="Worker">The pruner process that did it ("pruner@host:pid"): shows how layers were shared.</param>
 /// <param name="KeptFraction">Fraction of weights kept (0.5 for 2:4).</param>
+/// <param name="HitMaxIterations">Prox: the schedule stopped at max-iters before the mask settled.</param>
+/// <param name="DampingUsed">SparseGPT: δ after any retries.</param>
 public sealed record LayerPruned(
     Guid RunId,
     int Block,
@@ -25,4 +27,6 @@ public sealed record LayerPruned(
     string MaskKey,
     string WeightsKey,
     string? Worker = null,
-    double KeptFraction = 0.5);
+    double KeptFraction = 0.5,
+    bool HitMaxIterations = false,
+    double? DampingUsed = null);

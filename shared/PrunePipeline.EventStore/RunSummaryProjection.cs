@@ -27,6 +27,7 @@ public sealed class RunSummaryProjection : IRunSummaryProjection
             LayerPruned => s with { Stage = PipelineStages.Prune, LayersPruned = s.LayersPruned + 1 },
             LayerRefined => s with { Stage = PipelineStages.Refine },
             ModelAssembled => s with { Stage = PipelineStages.Assemble },
+            ModelEvaluated { Model: EvaluatedModels.Dense } => s,
             ModelEvaluated m => s with { Stage = PipelineStages.Evaluate, Perplexities = Merge(s.Perplexities, m.Results) },
             RunCompleted c => s with { Status = RunStatuses.Completed, Stage = PipelineStages.Completed, Perplexities = Merge(s.Perplexities, c.Perplexities) },
             RunFailed f => s with { Status = RunStatuses.Failed, Stage = f.Stage, FailureReason = f.Reason },

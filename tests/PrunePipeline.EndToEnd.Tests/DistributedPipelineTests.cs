@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PrunePipeline.Artifacts;
+using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
 using PrunePipeline.EventStore;
 using PrunePipeline.Model.Llama2c;

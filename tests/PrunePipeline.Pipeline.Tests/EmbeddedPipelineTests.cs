@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using PrunePipeline.Artifacts;
 using PrunePipeline.Contracts;
 using PrunePipeline.EventStore;
+using PrunePipeline.Model;
 using PrunePipeline.Pipeline.Configuration;
+using PrunePipeline.Pipeline.Coordinator;
 using PrunePipeline.Pipeline.Hosting;
 using PrunePipeline.Workflow;
 using PrunePipeline.Workflow.Reports;
@@ -54,8 +56,8 @@ public sealed class EmbeddedPipelineTests
         await harness.Stop();
 
         var reference = Path.Combine(dir, "prune");
-        PruneRun.Execute(new PruneRequest(PipelineTestData.Stories260K, reference, settings.ToWorkflow(), calib.ToWorkflow(),
-            mode == PruneModes.OneShot ? PruneMode.OneShot : PruneMode.Sequential, EvaluateDense: false));
+        var expected = PruneRun.Execute(new PruneRequest(PipelineTestData.Stories260K, reference, settings.ToWorkflow(), calib.ToWorkflow(),
+            mode == PruneModes.OneShot ? PruneMode.OneShot : PruneMode.Sequential, [new EvalDatasetSpec("tinystories", PipelineTestData.TinyStories)], 64));
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "masks.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "masks.safetensors")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "model.safetensors")));
 
@@ -65,6 +67,34 @@ public sealed class EmbeddedPipelineTests
         var ppl = Assert.Single(((RunCompleted)events[^1].Data).Perplexities);
         Assert.True(double.IsFinite(ppl.Perplexity) && ppl.Perplexity > 1, $"perplexity {ppl.Perplexity}");
         Assert.True(await harness.Consumed.Any<PruneLayer>());
+
+        // report.json, folded from the events, matches prunectl prune's (everything but timings).
+        var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(PipelineTestData.Stories260K, "config.json")));
+        Assert.Equal(expected.Layers.Count, report.Layers.Count);
+        foreach (var (want, got) in expected.Layers.Zip(report.Layers))
+        {
+            Assert.Equal((want.Block, want.Linear, want.Tensor, want.Rows, want.Cols), (got.Block, got.Linear, got.Tensor, got.Rows, got.Cols));
+            Assert.Equal(want.LossBeforeRefine, got.LossBeforeRefine, 12);
+            Assert.Equal(want.LossAfterRefine, got.LossAfterRefine, 12);
+            Assert.Equal(want.Iterations, got.Iterations);
+            Assert.Equal(want.FinalLambda, got.FinalLambda);
+            Assert.Equal(want.HitMaxIterations, got.HitMaxIterations);
+            Assert.Equal(want.KeptFraction, got.KeptFraction);
+        }
+        Assert.Equal((expected.Method, expected.Refine, expected.Mode, expected.Seed, expected.CalibrationTokens, expected.Parameters, expected.Calibration),
+            (report.Method, report.Refine, report.Mode, report.Seed, report.CalibrationTokens, report.Parameters, report.Calibration));
+        var wantSet = Assert.Single(expected.Evaluation);
+        var gotSet = Assert.Single(report.Evaluation);
+        Assert.NotNull(gotSet.PerplexityBefore);
+        Assert.Equal(wantSet.PerplexityBefore!.Value, gotSet.PerplexityBefore!.Value, 9);
+        Assert.Equal(wantSet.PerplexityAfter, gotSet.PerplexityAfter, 9);
+        Assert.Equal((wantSet.SeqLen, wantSet.Convention, wantSet.Sequences, wantSet.PredictedTokens, wantSet.Path),
+            (gotSet.SeqLen, gotSet.Convention, gotSet.Sequences, gotSet.PredictedTokens, gotSet.Path));
+        Assert.True(gotSet.PerplexityAfter > gotSet.PerplexityBefore, "pruning should raise perplexity");
+        Assert.Contains(events, e => e.Data is ModelEvaluated { Model: EvaluatedModels.Dense });
+        Assert.True(File.Exists(Path.Combine(outDir, "sparsity.json")), "the pipeline writes sparsity.json");
+        var sparsity = WorkflowJson.Read<SparsityManifest>(Path.Combine(outDir, "sparsity.json"));
+        Assert.Equal(35, sparsity.Tensors.Count);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using PrunePipeline.Contracts;
 using PrunePipeline.Model;
 using PrunePipeline.Pipeline.Coordinator;
+using PrunePipeline.Pipeline.Hosting;
 
 namespace PrunePipeline.Pipeline.Tests;
 
@@ -79,6 +80,31 @@ public sealed class RunPlannerTests
         Assert.IsType<RunCompleted>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
         events.Add(new RunCompleted(r.RunId, assemble.OutputPrefix, [], 1));
         Assert.Empty(RunPlanner.Pending(Fold([.. events]), Topology));
+    }
+
+    [Fact]
+    public void The_dense_and_pruned_models_are_evaluated_after_assembly_and_completion_waits_for_both()
+    {
+        var r = Request(PruneModes.OneShot, refine: "none") with
+        {
+            Evaluation = new EvaluationSettings(new Dictionary<string, string> { ["c4"] = "/data/c4.json" }, 64),
+        };
+        Assert.DoesNotContain(RunPlanner.Pending(Fold(r, Calibrated(r.RunId, 0)), Topology), p => p.Message is EvaluateModel);
+
+        var events = new List<object> { r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1) };
+        for (var k = 0; k < 2; k++)
+            foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, k, n));
+        events.Add(new ModelAssembled(r.RunId, "models/x", 2, 1));
+        var assembled = RunPlanner.Pending(Fold([.. events]), Topology);
+        var pruned = Assert.Single(assembled, p => p.Message is EvaluateModel { Model: EvaluatedModels.Pruned });
+        var dense = Assert.IsType<EvaluateModel>(Assert.Single(assembled, p => p.Message is EvaluateModel { Model: EvaluatedModels.Dense }).Message);
+        Assert.Equal("/models/m", dense.ModelPrefix);
+        events.Add(new ModelEvaluated(r.RunId, "models/x", [new DatasetPerplexity("c4", 9, 64, "c4", 100)], 1));
+        Assert.DoesNotContain(RunPlanner.Pending(Fold([.. events]), Topology), p => p.Message is RunCompleted);
+        events.Add(new ModelEvaluated(r.RunId, "/models/m", [new DatasetPerplexity("c4", 5, 64, "c4", 100)], 1, EvaluatedModels.Dense));
+        var done = Assert.IsType<RunCompleted>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
+        Assert.Equal(9, Assert.Single(done.Perplexities).Perplexity); // the pruned model's, not the dense one's
+        Assert.NotEqual(pruned.Id, MessageIds.Command(r.RunId, "evaluate-dense"));
     }
 
     [Fact]

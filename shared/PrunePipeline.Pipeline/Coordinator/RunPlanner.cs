@@ -10,7 +10,7 @@ namespace PrunePipeline.Pipeline.Coordinator;
 /// state; after an event the coordinator sends <see cref="Next"/> = Pending(after) minus Pending(before) (by
 /// deterministic id), and on start-up it re-sends Pending(state) for unfinished runs.
 /// <para>Sequential: CalibrateBlock k → PruneLayer ×7 → RefineLayer ×7 → CalibrateBlock k+1 (on the pruned block k) →
-/// … → AssembleModel → EvaluateModel → RunCompleted. One-shot: CalibrateBlock k+1 follows BlockCalibrated k at once
+/// … → AssembleModel → EvaluateModel (pruned and dense) → RunCompleted. One-shot: CalibrateBlock k+1 follows BlockCalibrated k at once
 /// (one pass of the dense model, chained through stored activations), and each block's layers fan out as soon as its
 /// Hessians exist. A replay starts with every block calibrated (reused), so all layers fan out at once.</para>
 /// </summary>
@@ -30,6 +30,7 @@ public static class RunPlanner
         var L = topology.Blocks;
         var refine = r.Method.Refine != "none";
         var allFinal = true;
+        var evaluate = r.Evaluation.Datasets.Count > 0;
 
         for (var k = 0; k < L; k++)
         {
@@ -65,13 +66,17 @@ public static class RunPlanner
             var masks = s.Pruned.ToDictionary(p => p.Key, p => p.Value.MaskKey, StringComparer.Ordinal);
             result.Add(new(MessageIds.Command(run, "assemble"), new AssembleModel(run, r.ModelLocation, weights, masks, prefix, r.Mode, r.Method, r.Calibration)));
         }
-        else if (r.Evaluation.Datasets.Count > 0 && s.Evaluated is null)
-        {
-            result.Add(new(MessageIds.Command(run, "evaluate"), new EvaluateModel(run, s.Assembled.ModelPrefix, r.Evaluation)));
-        }
         else
         {
-            result.Add(new(MessageIds.Command(run, "complete"), new RunCompleted(run, s.Assembled.ModelPrefix, s.Evaluated?.Results ?? [], 0)));
+            // The dense "before" perplexities are measured at the end, next to the pruned model's, not in parallel with
+            // pruning: two BLAS users at once change OpenBLAS's work split and so the last bits of the pruned weights,
+            // and the run must stay bit-identical to prunectl prune.
+            if (evaluate && s.Evaluated is null)
+                result.Add(new(MessageIds.Command(run, "evaluate"), new EvaluateModel(run, s.Assembled.ModelPrefix, r.Evaluation)));
+            if (evaluate && s.DenseEvaluated is null)
+                result.Add(new(MessageIds.Command(run, "evaluate-dense"), new EvaluateModel(run, r.ModelLocation, r.Evaluation, EvaluatedModels.Dense)));
+            if (!evaluate || (s.Evaluated is not null && s.DenseEvaluated is not null))
+                result.Add(new(MessageIds.Command(run, "complete"), new RunCompleted(run, s.Assembled.ModelPrefix, s.Evaluated?.Results ?? [], 0)));
         }
         return result;
     }

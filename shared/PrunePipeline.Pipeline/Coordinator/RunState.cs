@@ -16,6 +16,7 @@ public sealed record RunState(
     ImmutableDictionary<string, LayerRefined> Refined,
     ModelAssembled? Assembled,
     ModelEvaluated? Evaluated,
+    ModelEvaluated? DenseEvaluated,
     RunCompleted? Completed,
     RunFailed? Failed,
     long Version)
@@ -39,6 +40,7 @@ public sealed record RunState(
             LayerPruned p => s with { Pruned = s.Pruned.SetItem(p.Layer, p) },
             LayerRefined r => s with { Refined = s.Refined.SetItem(r.Layer, r) },
             ModelAssembled a => s with { Assembled = a },
+            ModelEvaluated { Model: EvaluatedModels.Dense } v => s with { DenseEvaluated = v },
             ModelEvaluated v => s with { Evaluated = v },
             RunCompleted c => s with { Completed = c },
             RunFailed f => s with { Failed = f },
@@ -57,5 +59,5 @@ public sealed record RunState(
 
     static RunState Empty(Guid run, long version) => new(run, null, null, ImmutableDictionary<int, BlockCalibrated>.Empty,
         ImmutableDictionary<string, LayerPruned>.Empty.WithComparers(StringComparer.Ordinal),
-        ImmutableDictionary<string, LayerRefined>.Empty.WithComparers(StringComparer.Ordinal), null, null, null, null, version);
+        ImmutableDictionary<string, LayerRefined>.Empty.WithComparers(StringComparer.Ordinal), null, null, null, null, null, version);
 }

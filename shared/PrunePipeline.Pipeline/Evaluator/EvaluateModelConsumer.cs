@@ -11,8 +11,10 @@ using PrunePipeline.Workflow;
 
 namespace PrunePipeline.Pipeline.Evaluator;
 
-/// <summary>Perplexities of the assembled model (downloaded from the store, loaded exactly as <c>prunectl eval</c>
-/// would) with the workflow's <see cref="ModelEvaluation"/>.</summary>
+/// <summary>Perplexities with the workflow's <see cref="ModelEvaluation"/> of the assembled model (downloaded from the
+/// store, loaded exactly as <c>prunectl eval</c> would) or, for <see cref="EvaluatedModels.Dense"/>, of the source model
+/// directory (report.json's "before"; opened on its own, not through the shared model cache, so it never holds the
+/// pruners' lock).</summary>
 public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<EvaluateModelConsumer> logger) : IConsumer<EvaluateModel>
 {
     public Task Consume(ConsumeContext<EvaluateModel> context) =>
@@ -23,10 +25,11 @@ public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<Evaluate
         var m = context.Message;
         var ct = context.CancellationToken;
         var sw = Stopwatch.StartNew();
-        var dir = Directory.CreateTempSubdirectory("prune-evaluate-").FullName;
+        var dense = m.Model == EvaluatedModels.Dense;
+        var dir = dense ? m.ModelPrefix : Directory.CreateTempSubdirectory("prune-evaluate-").FullName;
         try
         {
-            await store.DownloadDirectoryAsync(m.ModelPrefix, dir, ct);
+            if (!dense) await store.DownloadDirectoryAsync(m.ModelPrefix, dir, ct);
             IReadOnlyList<Workflow.DatasetPerplexity> results;
             using (var model = LlamaModel.Open(dir))
             {
@@ -35,13 +38,13 @@ public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<Evaluate
                 var sets = m.Evaluation.Datasets.Select(d => EvalDatasets.Load(d.Key, d.Value, tok, seqLen)).ToList();
                 results = ModelEvaluation.Run(model, sets, null, ct);
             }
-            var list = results.Select(r => new Contracts.DatasetPerplexity(r.Dataset, r.Perplexity, r.SeqLen, r.Convention, r.PredictedTokens)).ToList();
-            logger.LogInformation("run {Run}: evaluated {Count} data sets", m.RunId, list.Count);
-            await context.PublishReply(m.RunId, new ModelEvaluated(m.RunId, m.ModelPrefix, list, sw.Elapsed.TotalSeconds));
+            var list = results.Select(r => new Contracts.DatasetPerplexity(r.Dataset, r.Perplexity, r.SeqLen, r.Convention, r.PredictedTokens, r.Sequences)).ToList();
+            logger.LogInformation("run {Run}: evaluated the {Model} model on {Count} data sets", m.RunId, m.Model, list.Count);
+            await context.PublishReply(m.RunId, new ModelEvaluated(m.RunId, m.ModelPrefix, list, sw.Elapsed.TotalSeconds, m.Model));
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            if (!dense) Directory.Delete(dir, recursive: true);
         }
     }
 }

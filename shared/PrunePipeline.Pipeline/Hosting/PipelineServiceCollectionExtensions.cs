@@ -71,6 +71,10 @@ public static class PipelineServiceCollectionExtensions
             x.AddConsumer<AssembleModelConsumer, AssembleModelConsumerDefinition>();
             x.AddConsumer<EvaluateModelConsumer, EvaluateModelConsumerDefinition>();
         }
-        if (roles.HasFlag(PipelineRoles.Coordinator)) x.AddConsumer<RunCoordinatorConsumer, RunCoordinatorConsumerDefinition>();
+        if (roles.HasFlag(PipelineRoles.Coordinator))
+        {
+            x.AddConsumer<RunCoordinatorConsumer, RunCoordinatorConsumerDefinition>();
+            x.AddConsumer<StageFaultConsumer>(); // faults that exhausted their retries become RunFailed in the history
+        }
     }
 }

@@ -36,6 +36,7 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
         logger.LogInformation("run {Run}: {Layer} pruned by {Worker}", m.RunId, m.Layer, worker.Id);
         // LossBefore: the dense weights have zero local loss against themselves.
         await context.PublishReply(m.RunId, new LayerPruned(m.RunId, m.Block, m.Layer, 0, pruned.Loss, pruned.Iterations,
-            pruned.FinalLambda ?? 0, pruned.Time.TotalSeconds, maskKey, weightsKey, worker.Id, kept));
+            pruned.FinalLambda ?? 0, pruned.Time.TotalSeconds, maskKey, weightsKey, worker.Id, kept,
+            pruned.HitMaxIterations, pruned.DampingUsed));
     }
 }

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace PrunePipeline.EndToEnd.Tests;
+namespace PrunePipeline.Cli.Pipeline;
 
 /// <summary>One service started as its own OS process (<c>dotnet PrunePipeline.X.dll</c>) with the distributed
-/// configuration in its environment; killed (with its children) on dispose.</summary>
-internal sealed class ServiceProcess : IDisposable
+/// configuration in its environment; killed (with its children) on dispose. Shared by the distributed end-to-end test
+/// and <c>prunectl bench-pipeline</c>'s scale-out measurement.</summary>
+public sealed class ServiceProcess : IDisposable
 {
     readonly Process _process;
     readonly ConcurrentQueue<string> _output = new();
@@ -39,6 +40,18 @@ internal sealed class ServiceProcess : IDisposable
 
     /// <summary>Completes when MassTransit logs that the bus (and so every receive endpoint) is up.</summary>
     public Task Started => _started.Task;
+
+    /// <summary>The built dll of a service (<c>services/{folder}/bin/{configuration}/net10.0/{assembly}.dll</c>) under the
+    /// repository that contains <paramref name="from"/>; an unbuilt service raises an error naming the file.</summary>
+    public static string ServiceDll(string folder, string assembly, string configuration, string? from = null)
+    {
+        var dir = new DirectoryInfo(from ?? AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
+        if (dir is null) throw new InvalidOperationException($"PrunePipeline.sln not found above {from ?? AppContext.BaseDirectory}: the services are located relative to the repository.");
+        var dll = Path.Combine(dir.FullName, "services", folder, "bin", configuration, "net10.0", assembly + ".dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built (dotnet build services/{folder} -c {configuration}).", dll);
+        return dll;
+    }
 
     void Line(string? line)
     {
