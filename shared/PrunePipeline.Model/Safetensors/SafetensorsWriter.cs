@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 
 namespace PrunePipeline.Model.Safetensors;
 
@@ -33,25 +31,9 @@ public sealed class SafetensorsWriter : IDisposable
         _tensors = [.. tensors];
         _dtype = dtype;
 
-        var header = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["__metadata__"] = metadata ?? new Dictionary<string, string> { ["format"] = "pt" },
-        };
-        long offset = 0;
-        foreach (var (name, shape) in _tensors)
-        {
-            var bytes = shape.Aggregate(1L, (a, b) => a * b) * size;
-            header[name] = new { dtype, shape, data_offsets = new[] { offset, offset + bytes } };
-            offset += bytes;
-        }
-        var json = JsonSerializer.Serialize(header);
-        // Pad with spaces so the data section starts 8-byte aligned, as the reference implementation does.
-        var headerBytes = Encoding.UTF8.GetBytes(json);
-        var padded = (headerBytes.Length + 7) / 8 * 8;
-        var headerBlock = new byte[8 + padded];
-        BitConverter.TryWriteBytes(headerBlock.AsSpan(0, 8), (ulong)padded);
-        headerBytes.CopyTo(headerBlock, 8);
-        headerBlock.AsSpan(8 + headerBytes.Length).Fill((byte)' ');
+        var headerBlock = SafetensorsHeader.Encode(
+            _tensors.Select(t => new SafetensorsHeader.Entry(t.Name, dtype, t.Shape, t.Shape.Aggregate(1L, (a, b) => a * b) * size)).ToList(),
+            metadata ?? new Dictionary<string, string> { ["format"] = "pt" });
         _stream = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         _stream.Write(headerBlock);
     }

@@ -1,5 +1,4 @@
-using System.Text;
-using System.Text.Json;
+using PrunePipeline.Model.Safetensors;
 
 namespace PrunePipeline.Workflow.Output;
 
@@ -17,23 +16,10 @@ public sealed class MaskFileWriter : IDisposable
     public MaskFileWriter(string path, IReadOnlyList<(string Name, int Rows, int Cols)> tensors)
     {
         _tensors = [.. tensors];
-        var header = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["__metadata__"] = new Dictionary<string, string> { ["format"] = "prunepipeline-mask", ["encoding"] = "bitpacked-lsb0-rows" },
-        };
-        long offset = 0;
-        foreach (var (name, rows, cols) in _tensors)
-        {
-            var bytes = (long)rows * MaskPacking.BytesPerRow(cols);
-            header[name] = new { dtype = "U8", shape = new long[] { rows, MaskPacking.BytesPerRow(cols) }, data_offsets = new[] { offset, offset + bytes } };
-            offset += bytes;
-        }
-        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
-        var padded = (json.Length + 7) / 8 * 8;
-        var block = new byte[8 + padded];
-        BitConverter.TryWriteBytes(block.AsSpan(0, 8), (ulong)padded);
-        json.CopyTo(block, 8);
-        block.AsSpan(8 + json.Length).Fill((byte)' ');
+        var block = SafetensorsHeader.Encode(
+            _tensors.Select(t => new SafetensorsHeader.Entry(t.Name, "U8", [t.Rows, MaskPacking.BytesPerRow(t.Cols)],
+                (long)t.Rows * MaskPacking.BytesPerRow(t.Cols))).ToList(),
+            new Dictionary<string, string> { ["format"] = "prunepipeline-mask", ["encoding"] = "bitpacked-lsb0-rows" });
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         _stream.Write(block);
     }
