@@ -19,12 +19,7 @@ public class ModelVerbsTests
         return root;
     }
 
-    private static string Shared(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        return Path.GetFullPath(Path.Combine([dir!.FullName, "..", "shared", .. parts]));
-    }
+    private static string Shared(params string[] parts) => RepoPaths.Shared(parts);
 
     private static string Temp() => Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
 

@@ -4,12 +4,7 @@ namespace PrunePipeline.Cli.Tests;
 
 public class PruneVerbTests
 {
-    private static string Shared(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        return Path.GetFullPath(Path.Combine([dir!.FullName, "..", "shared", .. parts]));
-    }
+    private static string Shared(params string[] parts) => RepoPaths.Shared(parts);
 
     [Fact]
     public void ParsesEvalListsAndRejectsUnknownSets()

@@ -12,14 +12,9 @@ internal static class TestServers
         return value!;
     }
 
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("PrunePipeline.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot() => RepoPaths.Root();
 
-    public static string SharedPath(params string[] parts) => Path.GetFullPath(Path.Combine([RepoRoot(), "..", "shared", .. parts]));
+    public static string SharedPath(params string[] parts) => RepoPaths.Shared(parts);
 
     /// <summary>The built service dll, in the same configuration (Debug/Release) as this test assembly.</summary>
     public static string ServiceDll(string folder, string assembly)

@@ -116,12 +116,7 @@ public class PerplexityEvaluatorTests
         Assert.InRange(w.Ppl, 30.0, 512.0);
     }
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("PrunePipeline.sln not found");
-    }
+    private static string RepoRoot() => RepoPaths.Root();
 
     private sealed class SyncProgress(Action<(int done, int total)> report) : IProgress<(int done, int total)>
     {

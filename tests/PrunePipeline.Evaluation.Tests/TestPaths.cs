@@ -3,13 +3,7 @@ namespace PrunePipeline.Evaluation.Tests;
 /// <summary>Locates ../shared next to the repository root (the folder holding PrunePipeline.sln).</summary>
 internal static class TestPaths
 {
-    public static string Shared(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        if (dir == null) throw new InvalidOperationException("PrunePipeline.sln not found above " + AppContext.BaseDirectory);
-        return Path.GetFullPath(Path.Combine([dir.FullName, "..", "shared", .. parts]));
-    }
+    public static string Shared(params string[] parts) => RepoPaths.Shared(parts);
 
     public static string Tok512 => Shared("models", "stories260K", "tok512.bin");
 

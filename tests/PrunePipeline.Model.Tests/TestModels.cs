@@ -54,13 +54,7 @@ internal static class TestModels
         return dir;
     }
 
-    public static string SharedPath(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("PrunePipeline.sln not found above " + AppContext.BaseDirectory);
-        return Path.GetFullPath(Path.Combine([dir.FullName, "..", "shared", .. parts]));
-    }
+    public static string SharedPath(params string[] parts) => RepoPaths.Shared(parts);
 
     /// <summary>max |a − b| / max |b|.</summary>
     public static double RelativeError(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

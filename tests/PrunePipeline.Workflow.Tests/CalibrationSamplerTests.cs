@@ -84,10 +84,5 @@ public class CalibrationSamplerTests
         Assert.Equal(9817491932198370423UL, rng.NextUInt64());
     }
 
-    private static string Shared(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        return Path.GetFullPath(Path.Combine([dir!.FullName, "..", "shared", .. parts]));
-    }
+    private static string Shared(params string[] parts) => RepoPaths.Shared(parts);
 }

@@ -65,11 +65,5 @@ internal static class TestData
         return dir;
     }
 
-    public static string SharedPath(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PrunePipeline.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("PrunePipeline.sln not found above " + AppContext.BaseDirectory);
-        return Path.GetFullPath(Path.Combine([dir.FullName, "..", "shared", .. parts]));
-    }
+    public static string SharedPath(params string[] parts) => RepoPaths.Shared(parts);
 }
