@@ -1,50 +1,51 @@
-using System.Net;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
-using Amazon.S3.Transfer;
+using Minio;
+using Minio.DataModel.Args;
+using Minio.Exceptions;
 
 namespace PrunePipeline.Artifacts;
 
 /// <summary>
-/// The distributed artifact store on any S3 API (MinIO in docker-compose, moto in tests). S3 makes an object
-/// visible only when its PUT (or multipart completion) succeeds, so readers never see a partial object; large
-/// objects go up in parts through <see cref="TransferUtility"/> from a seekable stream, and reads stream the body.
+/// The distributed artifact store on any S3 API through the MinIO client (MinIO in docker-compose, moto in tests).
+/// S3 makes an object visible only when its PUT (or multipart completion) succeeds, so readers never see a partial
+/// object; the client uploads objects of 5 MiB and more in parts from a stream of known length, and reads stream the
+/// body through <see cref="S3ObjectStream"/>. Reads are always whole-object: ranged GETs (<c>WithOffsetAndLength</c>)
+/// throw <c>PartialContentException</c> in Minio 7.0.0.
 /// </summary>
 public sealed class S3ArtifactStore : IArtifactStore, IDisposable
 {
-    readonly IAmazonS3 _client;
+    readonly IMinioClient _client;
     readonly bool _ownsClient;
-    readonly TransferUtility _transfer;
+    readonly string _endpoint;
 
     /// <summary>Uses an existing client (not disposed by this store).</summary>
-    public S3ArtifactStore(IAmazonS3 client, string bucket)
-        : this(client, bucket, ownsClient: false) { }
+    public S3ArtifactStore(IMinioClient client, string bucket)
+        : this(client, bucket, ownsClient: false, endpoint: "the configured S3 endpoint") { }
 
-    S3ArtifactStore(IAmazonS3 client, string bucket, bool ownsClient)
+    S3ArtifactStore(IMinioClient client, string bucket, bool ownsClient, string endpoint)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         _client = client;
         _ownsClient = ownsClient;
+        _endpoint = endpoint;
         Bucket = bucket;
-        _transfer = new TransferUtility(client);
     }
 
     /// <summary>Connects with path-style addressing (what MinIO and moto need) and the given credentials.</summary>
     public static S3ArtifactStore Create(S3ArtifactStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out _))
-            throw new ArgumentException($"S3 service URL '{options.ServiceUrl}' is not an absolute URL (e.g. http://127.0.0.1:9000).");
-        var config = new AmazonS3Config
-        {
-            ServiceURL = options.ServiceUrl,
-            ForcePathStyle = true,
-            AuthenticationRegion = options.Region,
-        };
-        var client = new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
-        return new S3ArtifactStore(client, options.Bucket, ownsClient: true);
+        if (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"S3 service URL '{options.ServiceUrl}' is not an absolute http(s) URL (e.g. http://127.0.0.1:9000).");
+        if (url.AbsolutePath is not ("" or "/"))
+            throw new ArgumentException($"S3 service URL '{options.ServiceUrl}' has a path; give only scheme, host and port.");
+        var client = new MinioClient()
+            .WithEndpoint(url.Host, url.Port)
+            .WithSSL(url.Scheme == "https")
+            .WithCredentials(options.AccessKey, options.SecretKey)
+            .WithRegion(options.Region)
+            .Build();
+        return new S3ArtifactStore(client, options.Bucket, ownsClient: true, endpoint: options.ServiceUrl);
     }
 
     /// <summary>The bucket that holds the artifacts.</summary>
@@ -53,14 +54,19 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
     /// <summary>Creates the bucket when it does not exist yet (idempotent).</summary>
     public async Task EnsureBucketAsync(CancellationToken ct = default)
     {
-        try
+        await Translate(Bucket, async () =>
         {
-            await _client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }, ct);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-        {
-            // Already there.
-        }
+            if (await _client.BucketExistsAsync(new BucketExistsArgs().WithBucket(Bucket), ct)) return 0;
+            try
+            {
+                await _client.MakeBucketAsync(new MakeBucketArgs().WithBucket(Bucket), ct);
+            }
+            catch (MinioException e) when (e.Message.Contains("BucketAlreadyOwnedByYou", StringComparison.Ordinal))
+            {
+                // Another process created it between the two calls.
+            }
+            return 0;
+        });
     }
 
     public async Task PutAsync(string key, Stream content, CancellationToken ct = default)
@@ -69,44 +75,49 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         ArgumentNullException.ThrowIfNull(content);
         if (content.CanSeek)
         {
-            await UploadAsync(key, content, ct);
+            await UploadAsync(key, content, content.Length - content.Position, ct);
             return;
         }
-        // S3 needs the length up front (and parts need a seekable source): spool a forward-only stream to disk first.
+        // The client needs the length up front to size the parts (with an unknown length it sizes parts for a 5 TiB
+        // object and buffers each one in memory): spool a forward-only stream to disk first.
         var spool = Path.Combine(Path.GetTempPath(), $"prune-s3-{Guid.NewGuid():N}.tmp");
         await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.Asynchronous | FileOptions.DeleteOnClose);
         await content.CopyToAsync(file, 1 << 20, ct);
         file.Position = 0;
-        await UploadAsync(key, file, ct);
+        await UploadAsync(key, file, file.Length, ct);
     }
 
-    async Task UploadAsync(string key, Stream seekable, CancellationToken ct)
+    async Task UploadAsync(string key, Stream source, long length, CancellationToken ct)
     {
-        var request = new TransferUtilityUploadRequest
-        {
-            BucketName = Bucket,
-            Key = key,
-            InputStream = seekable,
-            AutoCloseStream = false,
-            AutoResetStreamPosition = false,
-        };
-        await Translate(key, () => _transfer.UploadAsync(request, ct));
+        var args = new PutObjectArgs()
+            .WithBucket(Bucket)
+            .WithObject(key)
+            .WithStreamData(source)
+            .WithObjectSize(length)
+            .WithContentType("application/octet-stream");
+        await Translate(key, () => _client.PutObjectAsync(args, ct));
     }
 
     public async Task<Stream> OpenReadAsync(string key, CancellationToken ct = default)
     {
         ArtifactKeys.Validate(key);
-        GetObjectResponse response;
         try
         {
-            response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, ct);
+            return await S3ObjectStream.OpenAsync(_client, Bucket, key, ct);
         }
-        catch (AmazonS3Exception e) when (IsNotFound(e))
+        catch (ObjectNotFoundException)
         {
             throw new ArtifactNotFoundException(key, Describe());
         }
-        return new S3ObjectStream(response);
+        catch (MinioException e) when (e is not BucketNotFoundException && e.Message.Contains("NoSuchKey", StringComparison.Ordinal))
+        {
+            throw new ArtifactNotFoundException(key, Describe());
+        }
+        catch (MinioException e)
+        {
+            throw Failure(key, e);
+        }
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct = default)
@@ -114,12 +125,16 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
         ArtifactKeys.Validate(key);
         try
         {
-            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, ct);
+            await _client.StatObjectAsync(new StatObjectArgs().WithBucket(Bucket).WithObject(key), ct);
             return true;
         }
-        catch (AmazonS3Exception e) when (IsNotFound(e))
+        catch (ObjectNotFoundException)
         {
             return false;
+        }
+        catch (MinioException e)
+        {
+            throw Failure(key, e);
         }
     }
 
@@ -127,14 +142,13 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
     {
         ArtifactKeys.ValidatePrefix(prefix);
         var keys = new List<string>();
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix };
-        while (true)
+        await Translate(prefix, async () =>
         {
-            var response = await Translate(prefix, () => _client.ListObjectsV2Async(request, ct));
-            if (response.S3Objects != null) keys.AddRange(response.S3Objects.Select(o => o.Key));
-            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken)) break;
-            request.ContinuationToken = response.NextContinuationToken;
-        }
+            var args = new ListObjectsArgs().WithBucket(Bucket).WithPrefix(prefix).WithRecursive(true);
+            await foreach (var item in _client.ListObjectsEnumAsync(args, ct))
+                if (!item.IsDir) keys.Add(item.Key);
+            return 0;
+        });
         keys.Sort(StringComparer.Ordinal);
         return keys;
     }
@@ -142,32 +156,31 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
     public async Task DeleteAsync(string key, CancellationToken ct = default)
     {
         ArtifactKeys.Validate(key);
-        await Translate(key, () => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, ct));
+        await Translate(key, () => _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(Bucket).WithObject(key), ct));
     }
 
     public void Dispose()
     {
-        _transfer.Dispose();
         if (_ownsClient) _client.Dispose();
     }
 
     public override string ToString() => Describe();
 
-    string Describe() => $"S3 bucket '{Bucket}' at {_client.Config.ServiceURL}";
+    string Describe() => $"S3 bucket '{Bucket}' at {_endpoint}";
 
-    static bool IsNotFound(AmazonS3Exception e) =>
-        e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode is not "NoSuchBucket";
+    // One line that names the key and the bucket (a missing bucket is the usual setup mistake).
+    IOException Failure(string key, MinioException e) =>
+        new($"S3 request for '{key}' in {Describe()} failed: {e.GetType().Name}: {e.Message}", e);
 
-    // Turns S3 errors into one line that names the key and the bucket (a missing bucket is the usual setup mistake).
     async Task<T> Translate<T>(string key, Func<Task<T>> call)
     {
         try
         {
             return await call();
         }
-        catch (AmazonS3Exception e)
+        catch (MinioException e)
         {
-            throw new IOException($"S3 request for '{key}' in {Describe()} failed: {e.ErrorCode ?? e.StatusCode.ToString()}: {e.Message}", e);
+            throw Failure(key, e);
         }
     }
 
