@@ -104,24 +104,12 @@ public sealed class HfBpeTokenizer : ITokenizer
 
     public int EosId { get; }
 
-    /// <summary>Reads a <c>tokenizer.json</c>.</summary>
-    public static HfBpeTokenizer Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"tokenizer.json not found: {path}", path);
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            return new HfBpeTokenizer(path, doc.RootElement);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: invalid JSON: {e.Message}", e);
-        }
-        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException)
-        {
-            throw new InvalidDataException($"{path}: unexpected tokenizer.json layout: {e.Message}", e);
-        }
-    }
+    /// <summary>Reads a SentencePiece-style <c>tokenizer.json</c>.</summary>
+    public static HfBpeTokenizer Load(string path) =>
+        TokenizerFiles.LoadTokenizerJson(path) as HfBpeTokenizer
+        ?? throw new NotSupportedException($"{path}: a byte-level BPE tokenizer.json; load it with {nameof(TokenizerFiles)}.{nameof(TokenizerFiles.Load)}");
+
+    internal static HfBpeTokenizer Load(string path, JsonElement root) => new(path, root);
 
     public int[] Encode(string text, bool addBos)
     {

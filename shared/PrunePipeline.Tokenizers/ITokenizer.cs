@@ -5,6 +5,7 @@ public interface ITokenizer
 {
     int VocabSize { get; }
 
+    /// <summary>The BOS id; -1 when the model has none (then <see cref="Encode"/> never adds one).</summary>
     int BosId { get; }
 
     int EosId { get; }
@@ -17,4 +18,7 @@ public interface ITokenizer
 
     /// <summary>Text of a sequence of ids (special tokens dropped, byte pieces reassembled into UTF-8).</summary>
     string Decode(ReadOnlySpan<int> ids);
+
+    /// <summary>How <paramref name="id"/> is shown to a user (its vocabulary piece where the tokenizer has one).</summary>
+    string Piece(int id) => Decode([id]);
 }

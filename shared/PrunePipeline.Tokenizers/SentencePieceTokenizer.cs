@@ -128,6 +128,8 @@ public sealed class SentencePieceTokenizer : ITokenizer
 
     public string Decode(ReadOnlySpan<int> ids) => decoder.Decode(ids);
 
+    public string Piece(int id) => model.Pieces[id];
+
     private string Normalize(string text)
     {
         var s = text;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PrunePipeline.Tokenizers.Bpe;
 
 namespace PrunePipeline.Tokenizers;
@@ -36,10 +37,34 @@ public static class TokenizerFiles
         {
             ".model" => SentencePieceTokenizer.Load(pathOrDirectory),
             ".bin" => Llama2cTokenizer.Load(pathOrDirectory),
-            ".json" => HfBpeTokenizer.Load(pathOrDirectory),
+            ".json" => LoadTokenizerJson(pathOrDirectory),
             _ => throw new ArgumentException(
                 $"{pathOrDirectory}: unknown tokenizer format; expected a .model (SentencePiece), .bin (llama2.c) or tokenizer.json file"),
         };
+    }
+
+    /// <summary>
+    /// A Hugging Face tokenizer.json: the byte-level BPE kind (Llama-3, Qwen) through ML.Tokenizers, the
+    /// SentencePiece-style kind (LLaMA-2, the files we write for llama2.c models) through <see cref="HfBpeTokenizer"/>.
+    /// </summary>
+    public static ITokenizer LoadTokenizerJson(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"tokenizer.json not found: {path}", path);
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return HfByteLevelBpeTokenizer.IsByteLevel(doc.RootElement)
+                ? HfByteLevelBpeTokenizer.Load(path, doc.RootElement)
+                : HfBpeTokenizer.Load(path, doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid JSON: {e.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: unexpected tokenizer.json layout: {e.Message}", e);
+        }
     }
 
     /// <summary>

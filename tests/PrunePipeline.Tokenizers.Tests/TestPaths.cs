@@ -13,5 +13,9 @@ internal static class TestPaths
 
     public static string C4Jsonl => Shared("data", "c4", "c4-validation.00000-of-00008.first1025.text-only.jsonl");
 
+    public static string ByteLevelDir(string family) => Shared("models", "tokenizers", family);
+
+    public static string TokenizerVectors => Shared("models", "tokenizers", "vectors.json");
+
     public static string TinyStories => Shared("data", "tinystories", "tinystories_val_first1000.eot.txt");
 }
