@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using PrunePipeline.Tokenizers;
 
@@ -10,6 +11,9 @@ namespace PrunePipeline.Cli.Verbs;
 /// </summary>
 public sealed class TokenizeVerb : IVerb
 {
+    // Pieces as the user would type them (Ġ, é, <|im_end|>), not \u-escaped.
+    static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public string Name => "tokenize";
 
     public string Summary => "print the token ids and pieces of a text";
@@ -46,12 +50,12 @@ public sealed class TokenizeVerb : IVerb
         var pieces = ids.Select(tokenizer.Piece).ToArray();
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(new { tokenizer = source, count = ids.Length, ids, pieces }));
+            stdout.WriteLine(JsonSerializer.Serialize(new { tokenizer = source, count = ids.Length, ids, pieces }, Readable));
             return 0;
         }
         stdout.WriteLine($"{ids.Length} tokens ({source})");
         for (var i = 0; i < ids.Length; i++)
-            stdout.WriteLine($"{i,6} {ids[i],8} {JsonSerializer.Serialize(pieces[i])}"); // quoted: spaces and newlines stay visible
+            stdout.WriteLine($"{i,6} {ids[i],8} {JsonSerializer.Serialize(pieces[i], Readable)}"); // quoted: spaces and newlines stay visible
         return 0;
     }
 
