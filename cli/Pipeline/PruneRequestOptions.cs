@@ -14,7 +14,7 @@ internal static class PruneRequestOptions
           --method prox|wanda|sparsegpt|magnitude, --refine none|gd|exact (default gd), --refine-steps N,
           --lambda0 X --beta X --max-iters N, --damping X, --calib PATH, --sampler packed|random-window,
           --nsamples N, --seqlen N, --seed N, --mode sequential|one-shot, --pattern 2:4,
-          --eval NAME=PATH[,…], --eval-seqlen N: as for prunectl prune
+          --eval NAME=PATH[,…], --eval-seqlen N, --text-column NAME: as for prunectl prune
         """;
 
     public static PruneRequested Parse(CliArgs args, Guid runId)
@@ -32,6 +32,7 @@ internal static class PruneRequestOptions
         var mode = (args.Optional("mode") ?? "sequential").ToLowerInvariant();
         var eval = PruneVerb.ParseEval(args.All("eval"));
         var evalSeqLen = args.OptionalInt("eval-seqlen");
+        var textColumn = args.Optional("text-column") ?? "text";
         args.Flag("no-dense-eval"); // accepted for parity with prune; the pipeline evaluates the pruned model only
 
         if (!PruneParameters.Methods.Contains(method)) throw new UsageException($"--method must be one of {string.Join(", ", PruneParameters.Methods)}, got '{method}'.");
@@ -44,9 +45,9 @@ internal static class PruneRequestOptions
         if (!File.Exists(calib)) throw new FileNotFoundException($"calibration file not found: {calib}", calib);
         var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(LlamaConfig.Load(Path.Combine(modelDir, "config.json")));
         var datasets = eval.ToDictionary(e => e.Name, e => Path.GetFullPath(e.Path));
-        return new PruneRequested(runId, modelDir, new Contracts.CalibrationSettings(calib, sampler, nsamples, seqLen, seed), mode,
+        return new PruneRequested(runId, modelDir, new Contracts.CalibrationSettings(calib, sampler, nsamples, seqLen, seed, textColumn), mode,
             new PruneMethodSettings(parameters.Method, parameters.Refine, parameters.RefineSteps, parameters.Lambda0, parameters.Beta,
                 parameters.MaxIters, parameters.Damping, parameters.Pattern),
-            new EvaluationSettings(datasets, evalSeqLen));
+            new EvaluationSettings(datasets, evalSeqLen, textColumn));
     }
 }

@@ -17,8 +17,9 @@ public sealed class EvalVerb : IVerb
     public string Summary => "perplexity of a model directory on wikitext2 / c4 / tinystories (§9 conventions)";
 
     public string Usage => """
-        usage: prunectl eval --model DIR --seqlen N --dataset NAME=PATH [--dataset NAME=PATH ...] [--json OUT.json]
-          NAME is wikitext2 (wiki.test.raw), c4 (validation JSON lines) or tinystories (<|endoftext|>-separated text).
+        usage: prunectl eval --model DIR --seqlen N --dataset NAME=PATH [--dataset NAME=PATH ...] [--json OUT.json] [--text-column NAME]
+          NAME is wikitext2 (wiki.test.raw), c4 (validation JSON lines) or tinystories (<|endoftext|>-separated text);
+          PATH may also be a Parquet file with one row per line (wikitext2) or document, text in --text-column (default text).
           The tokenizer is read from DIR. Prints a table; --json writes {"results":[{dataset,convention,seqlen,tokens,windows,ppl}]}.
         """;
 
@@ -28,6 +29,7 @@ public sealed class EvalVerb : IVerb
         var seqLen = args.OptionalInt("seqlen") ?? throw new UsageException("missing required option --seqlen.");
         var specs = args.All("dataset");
         var jsonPath = args.Optional("json");
+        var textColumn = args.Optional("text-column") ?? "text";
         args.ThrowOnUnused();
         if (seqLen < 2) throw new UsageException($"--seqlen must be at least 2, got {seqLen}.");
         if (specs.Count == 0) throw new UsageException("give at least one --dataset NAME=PATH.");
@@ -45,7 +47,7 @@ public sealed class EvalVerb : IVerb
         foreach (var (name, path) in datasets)
         {
             var sw = Stopwatch.StartNew();
-            var data = EvalDatasets.Load(name, path, tokenizer, seqLen);
+            var data = EvalDatasets.Load(name, path, tokenizer, seqLen, textColumn);
             var progress = new StderrProgress(name);
             var result = PerplexityEvaluator.Evaluate(forward, data, progress, cancellationToken);
             progress.Done();

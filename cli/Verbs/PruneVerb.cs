@@ -18,7 +18,7 @@ public sealed class PruneVerb : IVerb
           --refine-steps N          gradient steps of gd refinement (default 1000)
           --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
           --damping X               SparseGPT relative damping δ (default 0.01)
-          --calib PATH              JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
+          --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
           --sampler packed|random-window   (default random-window)
           --nsamples N              calibration sequences (default 128)
           --seqlen N                tokens per calibration sequence (default min(2048, model max))
@@ -27,6 +27,7 @@ public sealed class PruneVerb : IVerb
           --pattern 2:4             sparsity pattern (only 2:4)
           --eval NAME=PATH[,NAME=PATH…]  wikitext2, c4, tinystories perplexity before and after
           --eval-seqlen N           evaluation window (default min(2048, model max))
+          --text-column NAME        Parquet column / JSON-lines field of --calib and --eval texts (default text)
           --no-dense-eval           skip the dense ("before") perplexities
           --force                   replace a non-empty OUTDIR
         """;
@@ -53,6 +54,7 @@ public sealed class PruneVerb : IVerb
         var modeText = (args.Optional("mode") ?? "sequential").ToLowerInvariant();
         var eval = ParseEval(args.All("eval"));
         var evalSeqLen = args.OptionalInt("eval-seqlen");
+        var textColumn = args.Optional("text-column") ?? "text";
         var noDense = args.Flag("no-dense-eval");
         var force = args.Flag("force");
         args.ThrowOnUnused();
@@ -70,8 +72,8 @@ public sealed class PruneVerb : IVerb
         if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"model directory not found: {modelDir}");
         var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(LlamaConfig.Load(Path.Combine(modelDir, "config.json")));
 
-        var request = new PruneRequest(modelDir, outDir, parameters, new CalibrationSettings(calibPath, sampler, nsamples, seqLen, seed),
-            mode, eval, evalSeqLen, force, !noDense);
+        var request = new PruneRequest(modelDir, outDir, parameters, new CalibrationSettings(calibPath, sampler, nsamples, seqLen, seed, textColumn),
+            mode, eval.Select(e => e with { TextColumn = textColumn }).ToList(), evalSeqLen, force, !noDense);
         var renderer = new ProgressRenderer(Console.Error);
         var report = PruneRun.Execute(request, renderer.Render, cancellationToken);
         renderer.Done();

@@ -54,7 +54,11 @@ public sealed class RunVerb : IVerb
         var tmp = outDir + ".tmp";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         await store.DownloadDirectoryAsync(prefix, tmp, ct);
-        if (report is not null) WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+        if (report is not null)
+        {
+            WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+            RunMetricsParquet.Write(tmp, report.Versions.GetValueOrDefault("pipeline_run") ?? Path.GetFileName(outDir), report);
+        }
         if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
         Directory.Move(tmp, outDir);
     }

@@ -6,4 +6,5 @@ namespace PrunePipeline.Contracts;
 /// <param name="NSamples">Number of sequences.</param>
 /// <param name="SeqLen">Tokens per sequence.</param>
 /// <param name="Seed">Seed of the sampler.</param>
-public sealed record CalibrationSettings(string DatasetPath, string Sampler, int NSamples, int SeqLen, int Seed);
+/// <param name="TextColumn">The Parquet column / JSON-lines field holding the documents.</param>
+public sealed record CalibrationSettings(string DatasetPath, string Sampler, int NSamples, int SeqLen, int Seed, string TextColumn = "text");

@@ -39,12 +39,12 @@ public static class PruneRun
             throw new ArgumentException($"eval seqlen {evalSeqLen} must be in 2..{config.MaxPositionEmbeddings}.");
         var tok = TokenizerFiles.Load(request.ModelDir);
 
-        var docs = CalibrationText.ReadDocuments(calib.Path);
+        var docs = CalibrationText.ReadDocuments(calib.Path, calib.TextColumn);
         var samples = calib.Sampler == "packed"
             ? CalibrationSampler.Packed(docs, tok, calib.NSamples, calib.SeqLen, calib.Seed)
             : CalibrationSampler.RandomWindow(docs, tok, calib.NSamples, calib.SeqLen, calib.Seed);
         var evalSpecs = request.Eval ?? [];
-        var evalSets = evalSpecs.Select(e => EvalDatasets.Load(e.Name, e.Path, tok, evalSeqLen)).ToList();
+        var evalSets = evalSpecs.Select(e => EvalDatasets.Load(e.Name, e.Path, tok, evalSeqLen, e.TextColumn)).ToList();
         var evalPaths = evalSets.Zip(evalSpecs).ToDictionary(x => x.First.Dataset, x => x.Second.Path);
 
         var evalTime = Stopwatch.StartNew();
@@ -79,6 +79,7 @@ public static class PruneRun
             var report = new PruneReport(PruneReport.FormatName, source, p.Method, p.Refine, p.Pattern, mode, p, calib, calib.Tokens, calib.Seed,
                 result.Layers, datasets, result.CalibrationSeconds, result.PruneSeconds, evalTime.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds, versions);
             WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+            RunMetricsParquet.Write(tmp, Path.GetFileName(outDir), report);
 
             if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
             Directory.Move(tmp, outDir);

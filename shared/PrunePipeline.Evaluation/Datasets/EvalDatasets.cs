@@ -13,12 +13,16 @@ public static class EvalDatasets
 
     public static readonly IReadOnlyList<string> Names = ["wikitext2", "c4", "tinystories"];
 
-    /// <summary>Loads a data set by name: wikitext2 | c4 | tinystories.</summary>
-    public static EvalSequences Load(string name, string path, ITokenizer tok, int seqLen) => name.ToLowerInvariant() switch
+    /// <summary>
+    /// Loads a data set by name: wikitext2 | c4 | tinystories, from its original file or from a Parquet file whose
+    /// <paramref name="textColumn"/> holds the rows as Hugging Face publishes them (wikitext: one line per row, keeping
+    /// its "\n"; c4 and tinystories: one document per row).
+    /// </summary>
+    public static EvalSequences Load(string name, string path, ITokenizer tok, int seqLen, string textColumn = TextDocuments.DefaultColumn) => name.ToLowerInvariant() switch
     {
-        "wikitext2" => WikiText2(path, tok, seqLen),
-        "c4" => C4(path, tok, seqLen),
-        "tinystories" => TinyStories(path, tok, seqLen),
+        "wikitext2" => WikiText2(path, tok, seqLen, textColumn),
+        "c4" => C4(path, tok, seqLen, textColumn),
+        "tinystories" => TinyStories(path, tok, seqLen, textColumn),
         _ => throw new ArgumentException($"unknown dataset '{name}'; expected one of {string.Join(", ", Names)}"),
     };
 
@@ -26,14 +30,16 @@ public static class EvalDatasets
     /// WikiText-2 raw test (HF wikitext-2-raw-v1): rows = lines keeping "\n", whitespace-only rows → "", joined with
     /// "\n\n"; one BOS; non-overlapping windows of <paramref name="seqLen"/>, tail dropped.
     /// </summary>
-    public static EvalSequences WikiText2(string path, ITokenizer tok, int seqLen)
+    public static EvalSequences WikiText2(string path, ITokenizer tok, int seqLen, string textColumn = TextDocuments.DefaultColumn)
     {
         CheckArgs(path, tok, seqLen);
-        var text = WikiTextJoined(File.ReadAllText(path), out var rows);
+        var parquet = ParquetText.IsParquet(path);
+        var text = parquet ? RowsJoined(ParquetText.ReadTexts(path, textColumn).ToList(), out var rows) : WikiTextJoined(File.ReadAllText(path), out rows);
         var ids = tok.Encode(text, addBos: true);
         var windows = Windows(ids, seqLen, int.MaxValue);
         if (windows.Count == 0) throw new InvalidDataException($"{path}: {ids.Length} tokens, fewer than one window of {seqLen}");
-        var convention = $"wikitext-2-raw-v1 test (HF rows: {rows} lines keeping \\n, blank → \"\", joined \"\\n\\n\", {text.Length} chars), "
+        var source = parquet ? $"Parquet column '{textColumn}'" : "HF rows";
+        var convention = $"wikitext-2-raw-v1 test ({source}: {rows} lines keeping \\n, blank → \"\", joined \"\\n\\n\", {text.Length} chars), "
             + $"one BOS, {ids.Length} tokens, {windows.Count} non-overlapping windows of {seqLen}, tail dropped; PPL = exp(mean window loss)";
         return new EvalSequences("wikitext2", convention, seqLen, windows, LossAggregation.MeanOfWindowLosses, ids.Length);
     }
@@ -42,10 +48,10 @@ public static class EvalDatasets
     /// C4 validation (c4_new): the first 1100 documents (as many as the file has) joined with one space, one BOS, the
     /// first 256·seqlen tokens as 256 windows (fewer full windows if the text is shorter, said in the convention).
     /// </summary>
-    public static EvalSequences C4(string path, ITokenizer tok, int seqLen)
+    public static EvalSequences C4(string path, ITokenizer tok, int seqLen, string textColumn = TextDocuments.DefaultColumn)
     {
         CheckArgs(path, tok, seqLen);
-        var docs = JsonLinesText.ReadTexts(path).Take(C4Documents).ToList();
+        var docs = TextDocuments.Read(path, textColumn).Take(C4Documents).ToList();
         var ids = tok.Encode(string.Join(" ", docs), addBos: true);
         var windows = Windows(ids, seqLen, C4Windows);
         if (windows.Count == 0) throw new InvalidDataException($"{path}: {ids.Length} tokens, fewer than one window of {seqLen}");
@@ -59,10 +65,11 @@ public static class EvalDatasets
     /// TinyStories: split on &lt;|endoftext|&gt;, strip, drop empty stories; each story = BOS + story, cut to seqlen,
     /// scored alone; PPL = exp(total NLL ÷ total predicted tokens). TotalTokens = sum of the uncut story lengths.
     /// </summary>
-    public static EvalSequences TinyStories(string path, ITokenizer tok, int seqLen)
+    public static EvalSequences TinyStories(string path, ITokenizer tok, int seqLen, string textColumn = TextDocuments.DefaultColumn)
     {
         CheckArgs(path, tok, seqLen);
-        var stories = File.ReadAllText(path).Split("<|endoftext|>").Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+        var raw = ParquetText.IsParquet(path) ? ParquetText.ReadTexts(path, textColumn) : File.ReadAllText(path).Split("<|endoftext|>");
+        var stories = raw.Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
         if (stories.Count == 0) throw new InvalidDataException($"{path}: no stories (expected texts separated by <|endoftext|>)");
         var sequences = new List<int[]>(stories.Count);
         long total = 0;
@@ -86,14 +93,15 @@ public static class EvalDatasets
         // A final "\n" ends the last line; it does not start another row.
         var count = raw.EndsWith('\n') ? lines.Length - 1 : lines.Length;
         var parts = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            var line = i < lines.Length - 1 ? lines[i] + "\n" : lines[i];
-            parts[i] = string.IsNullOrWhiteSpace(line) ? "" : line;
-        }
+        for (var i = 0; i < count; i++) parts[i] = i < lines.Length - 1 ? lines[i] + "\n" : lines[i];
+        return RowsJoined(parts, out rows);
+    }
 
-        rows = count;
-        return string.Join("\n\n", parts);
+    /// <summary>HF wikitext rows (lines keeping their "\n"), whitespace-only rows → "", joined with "\n\n".</summary>
+    internal static string RowsJoined(IReadOnlyList<string> rowTexts, out int rows)
+    {
+        rows = rowTexts.Count;
+        return string.Join("\n\n", rowTexts.Select(r => string.IsNullOrWhiteSpace(r) ? "" : r));
     }
 
     private static List<int[]> Windows(int[] ids, int seqLen, int maxWindows)

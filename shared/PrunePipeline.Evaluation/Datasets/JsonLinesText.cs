@@ -5,19 +5,20 @@ using System.Text.Json;
 namespace PrunePipeline.Evaluation.Datasets;
 
 /// <summary>
-/// Streams the <c>text</c> field of a JSON-lines file (one object per line, e.g. C4's <c>{"text":…,"url":…}</c>),
+/// Streams the <c>text</c> field (or another string field) of a JSON-lines file (one object per line, e.g. C4's <c>{"text":…,"url":…}</c>),
 /// plain or gzip (detected by the magic bytes 1F 8B, whatever the extension). Blank lines are skipped. Errors name the
 /// file and line.
 /// </summary>
 public static class JsonLinesText
 {
-    public static IEnumerable<string> ReadTexts(string path)
+    public static IEnumerable<string> ReadTexts(string path, string field = "text")
     {
+        ArgumentException.ThrowIfNullOrEmpty(field);
         if (!File.Exists(path)) throw new FileNotFoundException($"JSON-lines file not found: {path}", path);
-        return Enumerate(path);
+        return Enumerate(path, field);
     }
 
-    private static IEnumerable<string> Enumerate(string path)
+    private static IEnumerable<string> Enumerate(string path, string field)
     {
         using var reader = Open(path);
         var lineNo = 0;
@@ -25,7 +26,7 @@ public static class JsonLinesText
         {
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            yield return Text(path, lineNo, line);
+            yield return Text(path, lineNo, line, field);
         }
     }
 
@@ -39,7 +40,7 @@ public static class JsonLinesText
         return new StreamReader(stream, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 
-    private static string Text(string path, int lineNo, string line)
+    private static string Text(string path, int lineNo, string line, string field)
     {
         JsonDocument doc;
         try
@@ -55,9 +56,9 @@ public static class JsonLinesText
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{path}, line {lineNo}: expected a JSON object with a \"text\" field, found {doc.RootElement.ValueKind}");
-            if (!doc.RootElement.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
-                throw new InvalidDataException($"{path}, line {lineNo}: the object has no string \"text\" field");
+                throw new InvalidDataException($"{path}, line {lineNo}: expected a JSON object with a \"{field}\" field, found {doc.RootElement.ValueKind}");
+            if (!doc.RootElement.TryGetProperty(field, out var text) || text.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{path}, line {lineNo}: the object has no string \"{field}\" field");
             return text.GetString()!;
         }
     }

@@ -89,7 +89,7 @@ public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache mode
         if (c.SeqLen < 1 || c.SeqLen > model.Config.MaxPositionEmbeddings)
             throw new ArgumentException($"calibration seqlen {c.SeqLen} must be in 1..{model.Config.MaxPositionEmbeddings} (the model's max_position_embeddings).");
         var tok = TokenizerFiles.Load(m.ModelLocation);
-        var docs = CalibrationText.ReadDocuments(c.DatasetPath);
+        var docs = CalibrationText.ReadDocuments(c.DatasetPath, c.TextColumn);
         var samples = c.Sampler == Samplers.Packed
             ? CalibrationSampler.Packed(docs, tok, c.NSamples, c.SeqLen, c.Seed)
             : CalibrationSampler.RandomWindow(docs, tok, c.NSamples, c.SeqLen, c.Seed);

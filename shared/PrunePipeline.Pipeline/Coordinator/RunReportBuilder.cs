@@ -31,7 +31,7 @@ public static class RunReportBuilder
                 var (rows, cols) = DecoderBlockWeights.LinearShape(config, name);
                 var r = refined.GetValueOrDefault(x.Layer);
                 return new LayerReport(x.Block, name, x.Layer, rows, cols, x.LossAfter, r?.LossAfter ?? x.LossAfter, x.Iterations,
-                    p.Method == "prox" ? x.FinalLambda : null, x.HitMaxIterations, x.DampingUsed, x.Seconds, r?.Seconds ?? 0, x.KeptFraction);
+                    p.Method == "prox" ? x.FinalLambda : null, x.HitMaxIterations, x.DampingUsed, x.Seconds, r?.Seconds ?? 0, x.KeptFraction, x.Worker);
             }).ToList();
 
         var evaluated = data.OfType<ModelEvaluated>().ToList();

@@ -35,7 +35,7 @@ public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<Evaluate
             {
                 var seqLen = m.Evaluation.SeqLen ?? PruneRun.DefaultSeqLen(model.Config);
                 var tok = TokenizerFiles.Load(dir);
-                var sets = m.Evaluation.Datasets.Select(d => EvalDatasets.Load(d.Key, d.Value, tok, seqLen)).ToList();
+                var sets = m.Evaluation.Datasets.Select(d => EvalDatasets.Load(d.Key, d.Value, tok, seqLen, m.Evaluation.TextColumn)).ToList();
                 results = ModelEvaluation.Run(model, sets, null, ct);
             }
             var list = results.Select(r => new Contracts.DatasetPerplexity(r.Dataset, r.Perplexity, r.SeqLen, r.Convention, r.PredictedTokens, r.Sequences)).ToList();

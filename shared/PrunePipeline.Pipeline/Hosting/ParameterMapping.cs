@@ -13,5 +13,5 @@ public static class ParameterMapping
         new(p.Method, p.Refine, p.RefineSteps, p.Lambda0, p.Beta, p.MaxIters, p.Damping, p.Pattern);
 
     public static Workflow.Reports.CalibrationSettings ToWorkflow(this Contracts.CalibrationSettings c) =>
-        new(c.DatasetPath, c.Sampler, c.NSamples, c.SeqLen, c.Seed);
+        new(c.DatasetPath, c.Sampler, c.NSamples, c.SeqLen, c.Seed, c.TextColumn);
 }

@@ -11,7 +11,8 @@ public sealed record ComparedRun(string Directory, PruneReport Report, string Ca
     /// <summary>"wanda+gd" (or "wanda+gd @c4_validation_2k" when runs used different calibration texts).</summary>
     public string Label(bool withCalibration) => withCalibration ? $"{Report.Label} @{CalibrationName}" : Report.Label;
 
-    /// <summary>Reads OUTDIR/report.json; names the directory when it is missing or malformed.</summary>
+    /// <summary>Reads OUTDIR/report.json, with layers and perplexities from OUTDIR's layers.parquet and
+    /// perplexity.parquet when present; names the directory when something is missing or malformed.</summary>
     public static ComparedRun Load(string directory)
     {
         var path = Path.Combine(directory, "report.json");
@@ -19,13 +20,13 @@ public sealed record ComparedRun(string Directory, PruneReport Report, string Ca
         var report = WorkflowJson.Read<PruneReport>(path);
         if (report.Format != PruneReport.FormatName)
             throw new InvalidDataException($"{path} has format '{report.Format}', expected '{PruneReport.FormatName}'.");
-        return new ComparedRun(directory, report, ShortName(report.Calibration.Path));
+        return new ComparedRun(directory, RunMetricsParquet.WithParquetMetrics(directory, report), ShortName(report.Calibration.Path));
     }
 
     internal static string ShortName(string path)
     {
         var name = System.IO.Path.GetFileName(path);
-        foreach (var ext in new[] { ".gz", ".jsonl", ".json", ".txt" })
+        foreach (var ext in new[] { ".gz", ".jsonl", ".json", ".txt", ".parquet" })
             if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) name = name[..^ext.Length];
         return name;
     }

@@ -1,5 +1,6 @@
 using PrunePipeline.Model;
 using PrunePipeline.Model.Safetensors;
+using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Workflow.Output;
 
@@ -14,7 +15,8 @@ public sealed class PrunedModelWriter : IPrunedBlockSink, IDisposable
 {
     /// <summary>Files of the source directory that are not copied (weights, and our own outputs of an earlier run).</summary>
     private static readonly string[] NotCopied =
-        ["model.safetensors", "model.safetensors.index.json", "masks.safetensors", "sparsity.json", "report.json", "pytorch_model.bin"];
+        ["model.safetensors", "model.safetensors.index.json", "masks.safetensors", "sparsity.json", "report.json", "pytorch_model.bin",
+         RunMetricsParquet.LayersFile, RunMetricsParquet.PerplexityFile];
 
     private readonly LlamaModel _source;
     private readonly string _directory;

@@ -6,7 +6,8 @@ namespace PrunePipeline.Workflow.Reports;
 /// <param name="NSamples">Number of sequences.</param>
 /// <param name="SeqLen">Tokens per sequence.</param>
 /// <param name="Seed">Seed of the sampler.</param>
-public sealed record CalibrationSettings(string Path, string Sampler, int NSamples, int SeqLen, int Seed)
+/// <param name="TextColumn">The Parquet column / JSON-lines field holding the documents.</param>
+public sealed record CalibrationSettings(string Path, string Sampler, int NSamples, int SeqLen, int Seed, string TextColumn = "text")
 {
     /// <summary>Calibration tokens N = nsamples × seqlen (the N of H = (1/N) Σ x xᵀ).</summary>
     public long Tokens => (long)NSamples * SeqLen;

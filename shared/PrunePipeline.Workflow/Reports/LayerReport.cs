@@ -8,6 +8,7 @@ namespace PrunePipeline.Workflow.Reports;
 /// <param name="LossAfterRefine">Same after masked refinement (equal to the former when refinement is off).</param>
 /// <param name="Iterations">Iterations of the method (prox: proximal-gradient steps; others 0).</param>
 /// <param name="FinalLambda">Final λ of the prox schedule (null for other methods).</param>
+/// <param name="Worker">The process that pruned the layer (pipeline runs: "pruner@host:pid"; null for prunectl prune).</param>
 public sealed record LayerReport(
     int Block,
     string Linear,
@@ -22,4 +23,5 @@ public sealed record LayerReport(
     double? DampingUsed,
     double MethodSeconds,
     double RefineSeconds,
-    double KeptFraction);
+    double KeptFraction,
+    string? Worker = null);
