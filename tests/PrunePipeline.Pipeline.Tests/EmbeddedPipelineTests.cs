@@ -81,6 +81,11 @@ public sealed class EmbeddedPipelineTests
             Assert.Equal(want.HitMaxIterations, got.HitMaxIterations);
             Assert.Equal(want.KeptFraction, got.KeptFraction);
         }
+        // layers.parquet of a run names the pipeline worker that pruned each layer (prunectl prune names itself).
+        var workers = events.Select(e => e.Data).OfType<LayerPruned>().ToDictionary(x => x.Layer, x => x.Worker);
+        Assert.All(RunMetricsParquet.LayerRows(request.RunId.ToString("D"), report, "fallback"),
+            row => Assert.Equal(workers[row.Tensor!], row.Worker));
+        Assert.All(workers.Values, w => Assert.False(string.IsNullOrEmpty(w)));
         Assert.Equal((expected.Method, expected.Refine, expected.Mode, expected.Seed, expected.CalibrationTokens, expected.Parameters, expected.Calibration),
             (report.Method, report.Refine, report.Mode, report.Seed, report.CalibrationTokens, report.Parameters, report.Calibration));
         var wantSet = Assert.Single(expected.Evaluation);
