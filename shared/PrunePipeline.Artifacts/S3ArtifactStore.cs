@@ -96,7 +96,23 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
             .WithStreamData(source)
             .WithObjectSize(length)
             .WithContentType("application/octet-stream");
-        await Translate(key, () => _client.PutObjectAsync(args, ct));
+        try
+        {
+            await Translate(key, () => _client.PutObjectAsync(args, ct));
+        }
+        catch
+        {
+            // A failed multipart upload leaves its parts on the server (invisible, but stored and billed): abort it.
+            try
+            {
+                await _client.RemoveIncompleteUploadAsync(new RemoveIncompleteUploadArgs().WithBucket(Bucket).WithObject(key), CancellationToken.None);
+            }
+            catch (MinioException)
+            {
+                // Best effort; the upload's own error is the one to report.
+            }
+            throw;
+        }
     }
 
     public async Task<Stream> OpenReadAsync(string key, CancellationToken ct = default)

@@ -54,6 +54,32 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContractTests, IAsyncLif
         Assert.Equal(bytes, back.ToArray());
     }
 
+    // Seekable (so the client uploads straight from it, in parts) and breaking part-way through.
+    sealed class SeekableFailingStream(byte[] bytes, long failAfter) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => Position >= failAfter ? throw new IOException("disk gone") : base.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => Position >= failAfter ? throw new IOException("disk gone") : base.Read(buffer);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            Position >= failAfter ? throw new IOException("disk gone") : base.ReadAsync(buffer, ct);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            Position >= failAfter ? throw new IOException("disk gone") : base.ReadAsync(buffer, offset, count, ct);
+    }
+
+    [Fact]
+    public async Task A_multipart_upload_that_fails_midway_leaves_no_object_and_no_stored_parts()
+    {
+        var bytes = new byte[40 * 1024 * 1024];
+        new Random(12).NextBytes(bytes);
+        await Assert.ThrowsAnyAsync<Exception>(() => _store.PutAsync("big/broken.bin", new SeekableFailingStream(bytes, 30 * 1024 * 1024)));
+        Assert.False(await _store.ExistsAsync("big/broken.bin"));
+        using var minio = new MinioClient().WithEndpoint(new Uri(TestServers.Require("PRUNE_TEST_S3_URL")).Authority)
+            .WithCredentials("test-access", "test-secret").Build();
+        var pending = new List<string>();
+        await foreach (var upload in minio.ListIncompleteUploadsEnumAsync(new ListIncompleteUploadsArgs().WithBucket(_store.Bucket).WithRecursive(true)))
+            pending.Add(upload.Key);
+        Assert.Empty(pending);
+    }
+
     [Fact]
     public async Task A_missing_bucket_is_reported_with_its_name()
     {
