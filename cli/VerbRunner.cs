@@ -78,7 +78,7 @@ public static class VerbRunner
     /// Errors whose message is written for a user: bad data, missing files, invalid arguments, missing OpenBLAS.
     /// Anything else is a bug and keeps its stack trace.
     /// </summary>
-    private static bool IsUserFacing(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException
+    private static bool IsUserFacing(Exception e) => e is PrunePipeline.Errors.BadInputException or IOException or UnauthorizedAccessException or InvalidDataException
         or ArgumentException or BlasUnavailableException or FormatException or NotSupportedException
         or InvalidOperationException or System.Text.Json.JsonException;
 

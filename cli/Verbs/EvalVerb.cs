@@ -6,6 +6,7 @@ using PrunePipeline.Evaluation;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow.Output;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -17,7 +18,7 @@ public sealed class EvalVerb : IVerb
     public string Summary => "perplexity of a model directory on wikitext2 / c4 / tinystories (§9 conventions)";
 
     public string Usage => """
-        usage: prunectl eval --model DIR --seqlen N --dataset NAME=PATH [--dataset NAME=PATH ...] [--json OUT.json]
+        usage: prunectl eval --model DIR --seqlen N --dataset NAME=PATH [--dataset NAME=PATH ...] [--json OUT.json [--force]]
           NAME is wikitext2 (wiki.test.raw), c4 (validation JSON lines) or tinystories (<|endoftext|>-separated text).
           The tokenizer is read from DIR. Prints a table; --json writes {"results":[{dataset,convention,seqlen,tokens,windows,ppl}]}.
         """;
@@ -28,10 +29,13 @@ public sealed class EvalVerb : IVerb
         var seqLen = args.OptionalInt("seqlen") ?? throw new UsageException("missing required option --seqlen.");
         var specs = args.All("dataset");
         var jsonPath = args.Optional("json");
+        var force = args.Flag("force");
         args.ThrowOnUnused();
         if (seqLen < 2) throw new UsageException($"--seqlen must be at least 2, got {seqLen}.");
         if (specs.Count == 0) throw new UsageException("give at least one --dataset NAME=PATH.");
         var datasets = specs.Select(ParseSpec).ToList();
+        string[] inputs = [dir, .. datasets.Select(d => d.Path)];
+        if (jsonPath is not null) OutputGuard.CheckFile(jsonPath, force, inputs, "--json");
 
         using var model = LlamaModel.Open(dir);
         if (seqLen > model.Config.MaxPositionEmbeddings)
@@ -67,9 +71,8 @@ public sealed class EvalVerb : IVerb
                     tokens = x.Result.Tokens, windows = x.Result.Windows, ppl = x.Result.Ppl,
                 }),
             };
-            var full = Path.GetFullPath(jsonPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+            OutputGuard.WriteText(jsonPath, JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n",
+                force, inputs, "--json");
         }
         return Task.FromResult(0);
     }

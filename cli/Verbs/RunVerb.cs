@@ -6,6 +6,7 @@ using PrunePipeline.Pipeline.Configuration;
 using PrunePipeline.Pipeline.Coordinator;
 using PrunePipeline.Pipeline.Hosting;
 using PrunePipeline.Workflow;
+using PrunePipeline.Workflow.Output;
 using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -30,7 +31,8 @@ public sealed class RunVerb : IVerb
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        PruneRun.CheckOutput(outDir, force);
+        var inputs = Inputs(request);
+        OutputGuard.CheckDirectory(outDir, force, inputs);
 
         await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.All, cancellationToken);
         if (host.Options.Bus.Transport != BusTransport.InMemory)
@@ -41,21 +43,33 @@ public sealed class RunVerb : IVerb
         if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"run {runId} failed at {f.Stage}: {f.Reason}");
         var completed = (RunCompleted)events[^1].Data;
         var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")));
-        await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, cancellationToken, report);
+        await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, force, inputs, cancellationToken, report);
         RunReport.Print(runId, events, Console.Out);
         Console.WriteLine($"output: {outDir}");
         return 0;
     }
 
-    /// <summary>Downloads models/{run}/ into OUTDIR.tmp, adds report.json (built from the run's events), then renames it
-    /// to OUTDIR (never a half-written OUTDIR).</summary>
-    internal static async Task CopyModelAsync(IArtifactStore store, string prefix, string outDir, CancellationToken ct, PruneReport? report = null)
+    /// <summary>What a request reads (model, calibration text, evaluation data): OUTDIR may neither be nor contain them.</summary>
+    internal static IReadOnlyList<string> Inputs(PruneRequested request) =>
+        [request.ModelLocation, request.Calibration.DatasetPath, .. request.Evaluation.Datasets.Values];
+
+    /// <summary>Downloads models/{run}/ into a fresh temporary sibling of OUTDIR, adds report.json (built from the run's
+    /// events), then renames it to OUTDIR through <see cref="OutputGuard"/> (never a half-written OUTDIR, never an input
+    /// or a folder that is not a previous output of ours).</summary>
+    internal static async Task CopyModelAsync(IArtifactStore store, string prefix, string outDir, bool force, IReadOnlyList<string> inputs,
+        CancellationToken ct, PruneReport? report = null)
     {
-        var tmp = outDir + ".tmp";
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        await store.DownloadDirectoryAsync(prefix, tmp, ct);
-        if (report is not null) WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
-        if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
-        Directory.Move(tmp, outDir);
+        var tmp = OutputGuard.CreateTempDirectory(OutputGuard.CheckDirectory(outDir, force, inputs));
+        try
+        {
+            await store.DownloadDirectoryAsync(prefix, tmp, ct);
+            if (report is not null) WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+            OutputGuard.Publish(tmp, outDir, force, inputs);
+        }
+        catch
+        {
+            OutputGuard.Discard(tmp);
+            throw;
+        }
     }
 }
