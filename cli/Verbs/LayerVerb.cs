@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using PrunePipeline.Errors;
 using PrunePipeline.Model.Io;
 using PrunePipeline.Pruning;
 using PrunePipeline.Workflow.Output;
@@ -53,6 +54,7 @@ public sealed class LayerVerb : IVerb
         var reportPath = args.Optional("report");
         var force = args.Flag("force");
         args.ThrowOnUnused();
+        settings.Validate();
         string[] inputs = [weightPath, hessianPath];
         OutputGuard.CheckFile(outPath, force, inputs, "--out");
         if (reportPath is not null)
@@ -75,7 +77,7 @@ public sealed class LayerVerb : IVerb
         catch (ArgumentException e)
         {
             // Name the files: the library speaks of "W" and "H".
-            throw new ArgumentException($"{e.Message} (W = {weightPath}, H = {hessianPath})");
+            throw new BadInputException($"{e.Message} (W = {weightPath}, H = {hessianPath})", e);
         }
         OutputGuard.WriteFile(outPath, force, inputs, "--out", tmp => Npy.Write(tmp, result.Weights, [w.Rows, w.Cols], w.Dtype));
         var seconds = (result.MethodTime + result.RefineTime).TotalSeconds;

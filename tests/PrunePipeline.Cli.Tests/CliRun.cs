@@ -10,6 +10,14 @@ internal static class CliRun
         return (code, stderr.ToString());
     }
 
+    /// <summary>stories260K converted into <paramref name="outDir"/> (a small real model with its tokenizer).</summary>
+    public static void ConvertStories(string outDir)
+    {
+        var r = Run("convert-llama2c", "--checkpoint", RepoPaths.Shared("models", "stories260K", "stories260K.bin"),
+            "--tokenizer", RepoPaths.Shared("models", "stories260K", "tok512.bin"), "--out", outDir).Result;
+        Assert.True(r.Code == 0, r.Error);
+    }
+
     /// <summary>A one-line error (no stack trace) with exit code 1 that mentions every fragment.</summary>
     public static void AssertOneLineError((int Code, string Error) r, params string[] fragments)
     {

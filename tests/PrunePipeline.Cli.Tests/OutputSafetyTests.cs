@@ -17,9 +17,7 @@ public sealed class OutputSafetyTests : IDisposable
         var work = Path.Combine(_root, "work");
         Directory.CreateDirectory(work);
         _model = Path.Combine(work, "model");
-        var rc = CliRun.Run("convert-llama2c", "--checkpoint", RepoPaths.Shared("models", "stories260K", "stories260K.bin"),
-            "--tokenizer", RepoPaths.Shared("models", "stories260K", "tok512.bin"), "--out", _model).Result;
-        Assert.True(rc.Code == 0, rc.Error);
+        CliRun.ConvertStories(_model);
         _calib = Path.Combine(work, "calib.jsonl");
         File.WriteAllLines(_calib, Enumerable.Range(0, 20).Select(i => $"{{\"text\": \"Once upon a time there was a little dog number {i}. It liked to run and play in the park with its friends.\"}}"));
         File.WriteAllText(Path.Combine(work, "notes.txt"), "mine");

@@ -1,4 +1,5 @@
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Evaluation.Datasets;
 
@@ -29,7 +30,7 @@ public static class EvalDatasets
     public static EvalSequences WikiText2(string path, ITokenizer tok, int seqLen)
     {
         CheckArgs(path, tok, seqLen);
-        var text = WikiTextJoined(File.ReadAllText(path), out var rows);
+        var text = WikiTextJoined(StrictUtf8.ReadAllText(path), out var rows);
         var ids = tok.Encode(text, addBos: true);
         var windows = Windows(ids, seqLen, int.MaxValue);
         if (windows.Count == 0) throw new InvalidDataException($"{path}: {ids.Length} tokens, fewer than one window of {seqLen}");
@@ -62,7 +63,7 @@ public static class EvalDatasets
     public static EvalSequences TinyStories(string path, ITokenizer tok, int seqLen)
     {
         CheckArgs(path, tok, seqLen);
-        var stories = File.ReadAllText(path).Split("<|endoftext|>").Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+        var stories = StrictUtf8.ReadAllText(path).Split("<|endoftext|>").Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
         if (stories.Count == 0) throw new InvalidDataException($"{path}: no stories (expected texts separated by <|endoftext|>)");
         var sequences = new List<int[]>(stories.Count);
         long total = 0;
