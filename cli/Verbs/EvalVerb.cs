@@ -6,6 +6,7 @@ using PrunePipeline.Evaluation;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow;
 using PrunePipeline.Workflow.Output;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -40,6 +41,7 @@ public sealed class EvalVerb : IVerb
         using var model = LlamaModel.Open(dir);
         if (seqLen > model.Config.MaxPositionEmbeddings)
             Console.Error.WriteLine($"warning: --seqlen {seqLen} exceeds the model's max_position_embeddings {model.Config.MaxPositionEmbeddings}");
+        MemoryEstimate.Require(MemoryEstimate.ForwardBytes(model.Config, seqLen), $"--seqlen {seqLen}");
         var tokenizer = TokenizerFiles.Load(dir);
         if (tokenizer.VocabSize != model.Config.VocabSize)
             throw new InvalidDataException($"{dir}: tokenizer has {tokenizer.VocabSize} tokens but config.json says vocab_size {model.Config.VocabSize}");

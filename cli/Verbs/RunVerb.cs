@@ -1,6 +1,7 @@
 using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
+using PrunePipeline.Errors;
 using PrunePipeline.Model;
 using PrunePipeline.Pipeline.Configuration;
 using PrunePipeline.Pipeline.Coordinator;
@@ -33,14 +34,17 @@ public sealed class RunVerb : IVerb
         args.ThrowOnUnused();
         var inputs = Inputs(request);
         OutputGuard.CheckDirectory(outDir, force, inputs);
+        // The embedded pipeline holds the calibration activations in this process: refuse what cannot fit, up front.
+        MemoryEstimate.Require(MemoryEstimate.PruneBytes(LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")),
+            request.Calibration.NSamples, request.Calibration.SeqLen), $"--nsamples {request.Calibration.NSamples} × --seqlen {request.Calibration.SeqLen}");
 
         await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.All, cancellationToken);
         if (host.Options.Bus.Transport != BusTransport.InMemory)
-            throw new InvalidOperationException("prunectl run hosts the whole pipeline in-process and needs Pipeline:Bus:Transport=InMemory; use prunectl submit for a distributed pipeline.");
+            throw new InvalidSettingException("Pipeline:Bus:Transport", "prunectl run hosts the whole pipeline in-process and needs InMemory; use prunectl submit for a distributed pipeline.");
         Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode}) through the embedded pipeline");
-        await host.Bus.Publish(request, cancellationToken);
+        await host.PublishAsync(request, cancellationToken);
         var events = await RunFollower.FollowAsync(host.Events, runId, e => Console.Error.WriteLine("  " + RunFollower.Describe(e)), timeout, cancellationToken);
-        if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"run {runId} failed at {f.Stage}: {f.Reason}");
+        if (events[^1].Data is RunFailed f) throw new BadInputException($"run {runId} failed at {f.Stage}: {f.Reason}");
         var completed = (RunCompleted)events[^1].Data;
         var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")));
         await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, force, inputs, cancellationToken, report);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using PrunePipeline.Errors;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
 using PrunePipeline.Numerics;
@@ -25,18 +26,19 @@ public static class PruneRun
         p.Validate();
         var calib = request.Calibration;
         if (calib.Sampler is not ("packed" or "random-window"))
-            throw new ArgumentException($"sampler '{calib.Sampler}' is unknown; use packed or random-window.");
-        if (calib.NSamples < 1) throw new ArgumentException($"nsamples must be ≥ 1, got {calib.NSamples}.");
+            throw new InvalidSettingException("sampler", $"'{calib.Sampler}' is unknown; use packed or random-window.");
+        if (calib.NSamples < 1) throw new InvalidSettingException("nsamples", $"must be ≥ 1, got {calib.NSamples}.");
         var inputs = Inputs(request);
         OutputGuard.CheckDirectory(request.OutDir, request.Force, inputs);
 
         using var model = LlamaModel.Open(request.ModelDir);
         var config = model.Config;
         if (calib.SeqLen < 1 || calib.SeqLen > config.MaxPositionEmbeddings)
-            throw new ArgumentException($"calibration seqlen {calib.SeqLen} must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings).");
+            throw new InvalidSettingException("seqlen", $"must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {calib.SeqLen}.");
+        MemoryEstimate.Require(MemoryEstimate.PruneBytes(config, calib.NSamples, calib.SeqLen), $"--nsamples {calib.NSamples} × --seqlen {calib.SeqLen}");
         var evalSeqLen = request.EvalSeqLen ?? DefaultSeqLen(config);
         if (evalSeqLen < 2 || evalSeqLen > config.MaxPositionEmbeddings)
-            throw new ArgumentException($"eval seqlen {evalSeqLen} must be in 2..{config.MaxPositionEmbeddings}.");
+            throw new InvalidSettingException("eval-seqlen", $"must be in 2..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {evalSeqLen}.");
         var tok = TokenizerFiles.Load(request.ModelDir);
 
         var docs = CalibrationText.ReadDocuments(calib.Path);
