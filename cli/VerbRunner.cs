@@ -82,7 +82,7 @@ public static class VerbRunner
     /// libraries' messages name the value). Anything else is a bug and keeps its stack trace.
     /// </summary>
     internal static bool IsUserFacing(Exception e) => ErrorClassification.IsBadInput(e) || ErrorClassification.IsEnvironment(e)
-        || e is BlasUnavailableException or ArgumentException;
+        || ErrorClassification.Unwrap(e) is BlasUnavailableException or ArgumentException;
 
     private static void PrintVerbs(TextWriter w)
     {

@@ -13,14 +13,19 @@ namespace PrunePipeline.Errors;
 /// </summary>
 public static class ErrorClassification
 {
-    public static bool IsBadInput(Exception e) => e is BadInputException or InvalidDataException or FileNotFoundException
+    public static bool IsBadInput(Exception e) => Unwrap(e) is BadInputException or InvalidDataException or FileNotFoundException
         or DirectoryNotFoundException or System.Text.Json.JsonException;
+
+    /// <summary>The exception to classify and show: a Parallel.For / Task.WhenAll failure (AggregateException) stands for
+    /// its first inner exception (all workers of a parallel loop usually hit the same bad input).</summary>
+    public static Exception Unwrap(Exception e) =>
+        e is AggregateException a && a.Flatten().InnerExceptions is [var first, ..] ? first : e;
 
     /// <summary>Faults of the surroundings a user can fix or wait out (service down or refusing credentials, disk full,
     /// no permission).</summary>
-    public static bool IsEnvironment(Exception e) => e is ServiceUnavailableException or UnauthorizedAccessException
-        || e is IOException && !IsBadInput(e);
+    public static bool IsEnvironment(Exception e) => Unwrap(e) is ServiceUnavailableException or UnauthorizedAccessException
+        || Unwrap(e) is IOException && !IsBadInput(e);
 
     /// <summary>One line (for RunFailed.Reason and the CLI).</summary>
-    public static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
+    public static string OneLine(Exception e) => Unwrap(e).Message.ReplaceLineEndings(" ");
 }

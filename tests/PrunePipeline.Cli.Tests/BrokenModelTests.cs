@@ -64,6 +64,14 @@ public sealed class BrokenModelTests : IDisposable
     }
 
     [Fact]
+    public async Task GenerateAndEvalOfOverflowingFiniteWeightsFailInsteadOfPrintingGarbage()
+    {
+        var bad = WithBadValue("model.norm.weight", 3e38f);
+        CliRun.AssertOneLineError(await CliRun.Run("generate", "--model", bad, "--prompt", "Once upon", "--max-tokens", "4"), "logits contain");
+        CliRun.AssertOneLineError(await CliRun.Run("eval", "--model", bad, "--seqlen", "16", "--dataset", $"tinystories={_data}"), "non-finite loss");
+    }
+
+    [Fact]
     public async Task HugeRequestsAreRefusedUpFrontWithTheFigure()
     {
         var outDir = Path.Combine(_root, "out");

@@ -14,12 +14,14 @@ public sealed class StageFailureTests
         new InvalidSettingException("beta", "must be > 1"), new ResourceLimitException("needs 9 GiB"), new UnsupportedInputException("dtype I8"),
         new InvalidDataException("gzip"), new FileNotFoundException("no model"), new DirectoryNotFoundException("no dir"),
         new System.Text.Json.JsonException("bad json"), new ArtifactNotFoundException("runs/1/h.bin", "folder"),
+        new AggregateException(new BadInputException("from a Parallel.For worker")),
     ];
 
     public static TheoryData<Exception> Retryable() =>
     [
         new InvalidOperationException("connection pool"), new ObjectDisposedException("channel"), new ServiceUnavailableException("PostgreSQL down"),
         new IOException("disk full"), new TimeoutException(), new NullReferenceException(), new ArgumentException("kernel length"),
+        new AggregateException(new ObjectDisposedException("channel")),
     ];
 
     [Theory]
