@@ -13,7 +13,7 @@ namespace PrunePipeline.Errors;
 /// decoded) must follow somewhere within the bytes it was handed last; we look for exactly those 8 bytes there
 /// (a false match has probability 2⁻⁶⁴) and continue after them. No match means a cut or corrupt member.</para>
 /// </summary>
-public sealed class VerifiedGZipStream : Stream
+public sealed class VerifiedGZipStream : ReadOnlyStream
 {
     private const int ChunkSize = 1 << 16;
 
@@ -162,30 +162,11 @@ public sealed class VerifiedGZipStream : Stream
         return n;
     }
 
-    private sealed class FeedStream(VerifiedGZipStream owner) : Stream
+    private sealed class FeedStream(VerifiedGZipStream owner) : ReadOnlyStream
     {
         public override int Read(byte[] buffer, int offset, int count) => owner.Feed(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer) => owner.Feed(buffer);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
