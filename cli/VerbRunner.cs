@@ -1,4 +1,5 @@
 using System.Reflection;
+using PrunePipeline.Errors;
 using PrunePipeline.Numerics;
 
 namespace PrunePipeline.Cli;
@@ -64,7 +65,7 @@ public static class VerbRunner
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            stderr.WriteLine($"prunectl {verb.Name}: error: {e.Message}");
+            stderr.WriteLine($"prunectl {verb.Name}: error: {ErrorClassification.OneLine(e)}");
             if (Environment.GetEnvironmentVariable("PRUNECTL_DEBUG") == "1") stderr.WriteLine(e);
             return 1;
         }
@@ -75,12 +76,13 @@ public static class VerbRunner
     }
 
     /// <summary>
-    /// Errors whose message is written for a user: bad data, missing files, invalid arguments, missing OpenBLAS.
-    /// Anything else is a bug and keeps its stack trace.
+    /// Errors whose message is written for a user: bad input (<see cref="ErrorClassification.IsBadInput"/>, the same
+    /// classification the pipeline's stages use), the environment (a service refusing us, disk, permissions), missing
+    /// OpenBLAS, and ArgumentException (in the CLI every argument comes from the user's command line or files, and the
+    /// libraries' messages name the value). Anything else is a bug and keeps its stack trace.
     /// </summary>
-    private static bool IsUserFacing(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException
-        or ArgumentException or BlasUnavailableException or FormatException or NotSupportedException
-        or InvalidOperationException or System.Text.Json.JsonException;
+    internal static bool IsUserFacing(Exception e) => ErrorClassification.IsBadInput(e) || ErrorClassification.IsEnvironment(e)
+        || ErrorClassification.Unwrap(e) is BlasUnavailableException or ArgumentException;
 
     private static void PrintVerbs(TextWriter w)
     {

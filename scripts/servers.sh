@@ -160,8 +160,11 @@ cmd_stop() {
 cmd_start() {
   cmd_stop
   mkdir -p "$STATE"; chmod 755 "$STATE"
-  : > "$ENV_FILE.tmp"
+  # The env file holds passwords: readable by its owner only (created so, never widened; mv keeps the mode).
+  ( umask 077; : > "$ENV_FILE.tmp" )
+  chmod 600 "$ENV_FILE.tmp"
   echo "# written by scripts/servers.sh start; source it to reach the test servers" >> "$ENV_FILE.tmp"
+  echo "export PRUNE_TEST_ENV_FILE='$ENV_FILE'" >> "$ENV_FILE.tmp"
   if start_postgres && start_moto && start_rabbitmq; then
     mv "$ENV_FILE.tmp" "$ENV_FILE"
     echo "$ENV_FILE"

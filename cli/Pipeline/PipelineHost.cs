@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrunePipeline.Artifacts;
+using PrunePipeline.Errors;
 using PrunePipeline.EventStore;
 using PrunePipeline.Pipeline.Configuration;
 using PrunePipeline.Pipeline.Hosting;
@@ -37,6 +38,21 @@ internal sealed class PipelineHost : IAsyncDisposable
         await host.Services.GetRequiredService<IEventStore>().InitializeAsync(ct);
         await host.StartAsync(ct);
         return new PipelineHost(host);
+    }
+
+    /// <summary>Publishes through the bus; a broker that refuses us (wrong password) or cannot be reached becomes one
+    /// line naming it (<see cref="ServiceUnavailableException"/>) instead of MassTransit's exception chain.</summary>
+    public async Task PublishAsync(object message, CancellationToken ct)
+    {
+        try
+        {
+            await Bus.Publish(message, message.GetType(), ct);
+        }
+        catch (ConnectionException e)
+        {
+            var cause = e.GetBaseException().Message.ReplaceLineEndings(" ");
+            throw new ServiceUnavailableException($"RabbitMQ refused the connection or could not be reached ({e.Message}): {cause}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()

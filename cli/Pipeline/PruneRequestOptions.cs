@@ -43,7 +43,10 @@ internal static class PruneRequestOptions
         parameters.Validate();
         if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"model directory not found: {modelDir}");
         if (!File.Exists(calib)) throw new FileNotFoundException($"calibration file not found: {calib}", calib);
-        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(LlamaConfig.Load(Path.Combine(modelDir, "config.json")));
+        var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
+        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
+        if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
+            throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
         var datasets = eval.ToDictionary(e => e.Name, e => Path.GetFullPath(e.Path));
         return new PruneRequested(runId, modelDir, new Contracts.CalibrationSettings(calib, sampler, nsamples, seqLen, seed, textColumn), mode,
             new PruneMethodSettings(parameters.Method, parameters.Refine, parameters.RefineSteps, parameters.Lambda0, parameters.Beta,

@@ -13,7 +13,7 @@ internal static class RunSubmission
     {
         var embedded = PipelineOptions.FromConfiguration(configuration).Bus.Transport == BusTransport.InMemory;
         await using var host = await PipelineHost.StartAsync(configuration, embedded ? PipelineRoles.All : PipelineRoles.None, ct);
-        await host.Bus.Publish(message, message.GetType(), ct);
+        await host.PublishAsync(message, ct);
         Console.WriteLine(runId.ToString("D"));
         if (!embedded) return 0;
         Console.Error.WriteLine("(embedded configuration: running the pipeline in this process)");

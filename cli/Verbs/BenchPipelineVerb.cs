@@ -68,7 +68,7 @@ public sealed class BenchPipelineVerb : IVerb
                 var events = await RunFollower.FollowAsync(host.Events, r.RunId, _ => { }, TimeSpan.FromHours(1), ct);
                 if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"bench run failed at {f.Stage}: {f.Reason}");
                 // The same output as prune: the model directory copied out of the store.
-                await RunVerb.CopyModelAsync(host.Artifacts, ((RunCompleted)events[^1].Data).ModelPrefix, Path.Combine(work, $"run{i}"), ct);
+                await RunVerb.CopyModelAsync(host.Artifacts, ((RunCompleted)events[^1].Data).ModelPrefix, Path.Combine(work, $"run{i}"), false, RunVerb.Inputs(r), ct);
                 if (i > 0) run.Add(sw.Elapsed.TotalSeconds);
             }
             double p = Median(prune), e = Median(run);

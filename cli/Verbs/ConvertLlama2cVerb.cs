@@ -1,5 +1,6 @@
 using PrunePipeline.Model.Llama2c;
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow.Output;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -11,8 +12,9 @@ public sealed class ConvertLlama2cVerb : IVerb
     public string Summary => "convert a llama2.c checkpoint (+ tokenizer.bin) into an HF LLaMA directory";
 
     public string Usage => """
-        usage: prunectl convert-llama2c --checkpoint MODEL.bin --tokenizer TOKENIZER.bin --out DIR
+        usage: prunectl convert-llama2c --checkpoint MODEL.bin --tokenizer TOKENIZER.bin --out DIR [--force]
           Writes DIR/config.json, generation_config.json, model.safetensors (F32) and the tokenizer files.
+          DIR must not exist or be empty; --force replaces only a previous output of prunectl.
           q/k rows are permuted so HF rotate-half RoPE reproduces llama2.c's adjacent-pair RoPE exactly.
         """;
 
@@ -21,10 +23,15 @@ public sealed class ConvertLlama2cVerb : IVerb
         var checkpoint = args.Required("checkpoint");
         var tokenizer = args.Required("tokenizer");
         var outDir = args.Required("out");
+        var force = args.Flag("force");
         args.ThrowOnUnused();
         if (!File.Exists(tokenizer)) throw new FileNotFoundException($"tokenizer not found: {tokenizer}", tokenizer);
-        var config = Llama2cConverter.Convert(checkpoint, outDir);
-        TokenizerFiles.WriteToDirectory(tokenizer, outDir);
+        var config = OutputGuard.WriteDirectory(outDir, force, [checkpoint, tokenizer], tmp =>
+        {
+            var c = Llama2cConverter.Convert(checkpoint, tmp);
+            TokenizerFiles.WriteToDirectory(tokenizer, tmp);
+            return c;
+        });
         Console.WriteLine($"wrote {outDir}: {config.NumHiddenLayers} layers, hidden {config.HiddenSize}, intermediate {config.IntermediateSize}, " +
                           $"heads {config.NumAttentionHeads}/{config.NumKeyValueHeads} kv, vocab {config.VocabSize}, " +
                           $"{(config.TieWordEmbeddings ? "tied" : "untied")} head, {config.ParameterCount:N0} parameters");

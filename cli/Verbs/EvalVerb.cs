@@ -6,6 +6,8 @@ using PrunePipeline.Evaluation;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow;
+using PrunePipeline.Workflow.Output;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -17,7 +19,7 @@ public sealed class EvalVerb : IVerb
     public string Summary => "perplexity of a model directory on wikitext2 / c4 / tinystories (§9 conventions)";
 
     public string Usage => """
-        usage: prunectl eval --model DIR --seqlen N --dataset NAME=PATH [--dataset NAME=PATH ...] [--json OUT.json] [--text-column NAME]
+        usage: prunectl eval --model DIR --seqlen N --dataset NAME=PATH [--dataset NAME=PATH ...] [--json OUT.json [--force]] [--text-column NAME]
           NAME is wikitext2 (wiki.test.raw), c4 (validation JSON lines) or tinystories (<|endoftext|>-separated text);
           PATH may also be a Parquet file with one row per line (wikitext2) or document, text in --text-column (default text).
           The tokenizer is read from DIR. Prints a table; --json writes {"results":[{dataset,convention,seqlen,tokens,windows,ppl}]}.
@@ -30,14 +32,18 @@ public sealed class EvalVerb : IVerb
         var specs = args.All("dataset");
         var jsonPath = args.Optional("json");
         var textColumn = args.Optional("text-column") ?? "text";
+        var force = args.Flag("force");
         args.ThrowOnUnused();
         if (seqLen < 2) throw new UsageException($"--seqlen must be at least 2, got {seqLen}.");
         if (specs.Count == 0) throw new UsageException("give at least one --dataset NAME=PATH.");
         var datasets = specs.Select(ParseSpec).ToList();
+        string[] inputs = [dir, .. datasets.Select(d => d.Path)];
+        if (jsonPath is not null) OutputGuard.CheckFile(jsonPath, force, inputs, "--json");
 
         using var model = LlamaModel.Open(dir);
         if (seqLen > model.Config.MaxPositionEmbeddings)
             Console.Error.WriteLine($"warning: --seqlen {seqLen} exceeds the model's max_position_embeddings {model.Config.MaxPositionEmbeddings}");
+        MemoryEstimate.Require(MemoryEstimate.ForwardBytes(model.Config, seqLen), $"--seqlen {seqLen}");
         var tokenizer = TokenizerFiles.Load(dir);
         if (tokenizer.VocabSize != model.Config.VocabSize)
             throw new InvalidDataException($"{dir}: tokenizer has {tokenizer.VocabSize} tokens but config.json says vocab_size {model.Config.VocabSize}");
@@ -69,9 +75,8 @@ public sealed class EvalVerb : IVerb
                     tokens = x.Result.Tokens, windows = x.Result.Windows, ppl = x.Result.Ppl,
                 }),
             };
-            var full = Path.GetFullPath(jsonPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+            OutputGuard.WriteText(jsonPath, JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n",
+                force, inputs, "--json");
         }
         return Task.FromResult(0);
     }

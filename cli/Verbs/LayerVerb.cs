@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using PrunePipeline.Errors;
 using PrunePipeline.Model.Io;
 using PrunePipeline.Pruning;
+using PrunePipeline.Workflow.Output;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -15,9 +17,10 @@ public sealed class LayerVerb : IVerb
     public string Usage => """
         usage: prunectl layer --weight W.npy --hessian H.npy --method prox|wanda|sparsegpt|magnitude --out OUT.npy
                               [--refine none|gd|exact] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
-                              [--pattern 2:4|N:M|unstructured:RATIO] [--damping x] [--block-size N] [--report R.json]
+                              [--pattern 2:4|N:M|unstructured:RATIO] [--damping x] [--block-size N] [--report R.json] [--force]
           W is m×n (out × in), H is n×n (XᵀX/N of the layer's inputs); float32 or float64, C order.
           The output has W's dtype. --refine defaults to gd for prox (step 6 of the method) and none otherwise.
+          OUT.npy and R.json are never W or H; an existing one is replaced only with --force (atomically).
           Defaults: --refine-steps 1000 --lambda0 0.01 --beta 1.01 --max-iters 2000 --pattern 2:4 --damping 0.01
         """;
 
@@ -49,7 +52,15 @@ public sealed class LayerVerb : IVerb
             Damping: args.Double("damping", defaults.Damping),
             BlockSize: args.Int("block-size", defaults.BlockSize));
         var reportPath = args.Optional("report");
+        var force = args.Flag("force");
         args.ThrowOnUnused();
+        settings.Validate();
+        string[] inputs = [weightPath, hessianPath];
+        OutputGuard.CheckFile(outPath, force, inputs, "--out");
+        if (reportPath is not null)
+        {
+            OutputGuard.CheckFile(reportPath, force, [.. inputs, outPath], "--report");
+        }
 
         var w = Npy.ReadMatrix(weightPath);
         var h = Npy.ReadMatrix(hessianPath);
@@ -66,17 +77,17 @@ public sealed class LayerVerb : IVerb
         catch (ArgumentException e)
         {
             // Name the files: the library speaks of "W" and "H".
-            throw new ArgumentException($"{e.Message} (W = {weightPath}, H = {hessianPath})");
+            throw new BadInputException($"{e.Message} (W = {weightPath}, H = {hessianPath})", e);
         }
-        Npy.Write(outPath, result.Weights, [w.Rows, w.Cols], w.Dtype);
+        OutputGuard.WriteFile(outPath, force, inputs, "--out", tmp => Npy.Write(tmp, result.Weights, [w.Rows, w.Cols], w.Dtype));
         var seconds = (result.MethodTime + result.RefineTime).TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Name}: {method.ToString().ToLowerInvariant()} {result.Pattern} refine={result.Refine.ToString().ToLowerInvariant()} " +
             $"f: {result.LossBeforeRefine:G6} -> {result.LossAfterRefine:G6}, iterations {result.Iterations}, " +
             $"valid groups {result.ValidGroupsFraction:P2}, {seconds:F2} s -> {outPath}"));
         if (reportPath is not null)
-            File.WriteAllText(reportPath, JsonSerializer.Serialize(Report(result, method, w, h, weightPath, hessianPath, outPath, seconds),
-                new JsonSerializerOptions { WriteIndented = true }));
+            OutputGuard.WriteText(reportPath, JsonSerializer.Serialize(Report(result, method, w, h, weightPath, hessianPath, outPath, seconds),
+                new JsonSerializerOptions { WriteIndented = true }), force, [.. inputs, outPath], "--report");
         return Task.FromResult(0);
     }
 

@@ -1,11 +1,13 @@
 using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
+using PrunePipeline.Errors;
 using PrunePipeline.Model;
 using PrunePipeline.Pipeline.Configuration;
 using PrunePipeline.Pipeline.Coordinator;
 using PrunePipeline.Pipeline.Hosting;
 using PrunePipeline.Workflow;
+using PrunePipeline.Workflow.Output;
 using PrunePipeline.Workflow.Reports;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -30,36 +32,52 @@ public sealed class RunVerb : IVerb
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        PruneRun.CheckOutput(outDir, force);
+        var inputs = Inputs(request);
+        OutputGuard.CheckDirectory(outDir, force, inputs);
+        // The embedded pipeline holds the calibration activations in this process: refuse what cannot fit, up front.
+        MemoryEstimate.Require(MemoryEstimate.PruneBytes(LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")),
+            request.Calibration.NSamples, request.Calibration.SeqLen), $"--nsamples {request.Calibration.NSamples} × --seqlen {request.Calibration.SeqLen}");
 
         await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.All, cancellationToken);
         if (host.Options.Bus.Transport != BusTransport.InMemory)
-            throw new InvalidOperationException("prunectl run hosts the whole pipeline in-process and needs Pipeline:Bus:Transport=InMemory; use prunectl submit for a distributed pipeline.");
+            throw new InvalidSettingException("Pipeline:Bus:Transport", "prunectl run hosts the whole pipeline in-process and needs InMemory; use prunectl submit for a distributed pipeline.");
         Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode}) through the embedded pipeline");
-        await host.Bus.Publish(request, cancellationToken);
+        await host.PublishAsync(request, cancellationToken);
         var events = await RunFollower.FollowAsync(host.Events, runId, e => Console.Error.WriteLine("  " + RunFollower.Describe(e)), timeout, cancellationToken);
-        if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"run {runId} failed at {f.Stage}: {f.Reason}");
+        if (events[^1].Data is RunFailed f) throw new BadInputException($"run {runId} failed at {f.Stage}: {f.Reason}");
         var completed = (RunCompleted)events[^1].Data;
         var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")));
-        await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, cancellationToken, report);
+        await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, force, inputs, cancellationToken, report);
         RunReport.Print(runId, events, Console.Out);
         Console.WriteLine($"output: {outDir}");
         return 0;
     }
 
-    /// <summary>Downloads models/{run}/ into OUTDIR.tmp, adds report.json (built from the run's events), then renames it
-    /// to OUTDIR (never a half-written OUTDIR).</summary>
-    internal static async Task CopyModelAsync(IArtifactStore store, string prefix, string outDir, CancellationToken ct, PruneReport? report = null)
+    /// <summary>What a request reads (model, calibration text, evaluation data): OUTDIR may neither be nor contain them.</summary>
+    internal static IReadOnlyList<string> Inputs(PruneRequested request) =>
+        [request.ModelLocation, request.Calibration.DatasetPath, .. request.Evaluation.Datasets.Values];
+
+    /// <summary>Downloads models/{run}/ into a fresh temporary sibling of OUTDIR, adds report.json (built from the run's
+    /// events), then renames it to OUTDIR through <see cref="OutputGuard"/> (never a half-written OUTDIR, never an input
+    /// or a folder that is not a previous output of ours).</summary>
+    internal static async Task CopyModelAsync(IArtifactStore store, string prefix, string outDir, bool force, IReadOnlyList<string> inputs,
+        CancellationToken ct, PruneReport? report = null)
     {
-        var tmp = outDir + ".tmp";
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        await store.DownloadDirectoryAsync(prefix, tmp, ct);
-        if (report is not null)
+        var tmp = OutputGuard.CreateTempDirectory(OutputGuard.CheckDirectory(outDir, force, inputs));
+        try
         {
-            WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
-            RunMetricsParquet.Write(tmp, report.Versions.GetValueOrDefault("pipeline_run") ?? Path.GetFileName(outDir), report);
+            await store.DownloadDirectoryAsync(prefix, tmp, ct);
+            if (report is not null)
+            {
+                WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+                RunMetricsParquet.Write(tmp, report.Versions.GetValueOrDefault("pipeline_run") ?? Path.GetFileName(outDir), report);
+            }
+            OutputGuard.Publish(tmp, outDir, force, inputs);
         }
-        if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
-        Directory.Move(tmp, outDir);
+        catch
+        {
+            OutputGuard.Discard(tmp);
+            throw;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using PrunePipeline.Model;
 using PrunePipeline.Model.Safetensors;
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Workflow.Output;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -14,7 +15,7 @@ public sealed class SynthVerb : IVerb
     public string Usage => """
         usage: prunectl synth --layers K --hidden H --intermediate I --heads A [--kv-heads B (default A)] --vocab V
                               [--seed S (default 0)] [--rope-theta T (default 10000)] [--tied] [--dtype F32|F16|BF16]
-                              [--tokenizer tokenizer.bin] --out DIR
+                              [--tokenizer tokenizer.bin] --out DIR [--force]
           Weights ~ N(0, 1/in), norms 1. Tensors are generated and written one at a time, so 7B-shaped layers fit in memory.
         """;
 
@@ -39,18 +40,23 @@ public sealed class SynthVerb : IVerb
         var dtype = (args.Optional("dtype") ?? "F32").ToUpperInvariant();
         var tokenizer = args.Optional("tokenizer");
         var outDir = args.Required("out");
+        var force = args.Flag("force");
         args.ThrowOnUnused();
         config.Validate("synth options");
         if (SafetensorsDType.ElementSize(dtype) is null) throw new UsageException($"--dtype must be F32, F16 or BF16, got '{dtype}'.");
         if (tokenizer is not null && !File.Exists(tokenizer)) throw new FileNotFoundException($"tokenizer not found: {tokenizer}", tokenizer);
 
         var rng = new Random(seed);
-        LlamaModelWriter.Write(outDir, config, (name, shape) =>
+        OutputGuard.WriteDirectory(outDir, force, tokenizer is null ? [] : [tokenizer], tmp =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            return RandomTensor(rng, shape);
-        }, dtype);
-        if (tokenizer is not null) TokenizerFiles.WriteToDirectory(tokenizer, outDir);
+            LlamaModelWriter.Write(tmp, config, (name, shape) =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return RandomTensor(rng, shape);
+            }, dtype);
+            if (tokenizer is not null) TokenizerFiles.WriteToDirectory(tokenizer, tmp);
+            return 0;
+        });
         Console.WriteLine($"wrote {outDir}: {config.ParameterCount:N0} parameters ({dtype})");
         return Task.FromResult(0);
     }

@@ -1,4 +1,5 @@
 using Npgsql;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.EventStore;
 
@@ -35,9 +36,13 @@ public sealed partial class PostgresEventStore
             await tx.CommitAsync(ct);
             _schemaReady = true;
         }
-        catch (NpgsqlException e) when (e is not PostgresException)
+        // Unreachable, or refusing us (28xxx: wrong password / not authorised; 3D000: no such database): one line naming
+        // the server, retryable by the pipeline. Other server errors are ours (bad SQL) and keep their type.
+        catch (NpgsqlException e) when (e is not PostgresException || e is PostgresException { SqlState: var state } && (state.StartsWith("28", StringComparison.Ordinal) || state == "3D000"))
         {
-            throw new InvalidOperationException($"cannot reach PostgreSQL at {_dataSource.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Host", StringComparison.OrdinalIgnoreCase))}: {e.Message}", e);
+            var where = string.Join(";", _dataSource.ConnectionString.Split(';')
+                .Where(p => p.StartsWith("Host", StringComparison.OrdinalIgnoreCase) || p.StartsWith("Port", StringComparison.OrdinalIgnoreCase) || p.StartsWith("Username", StringComparison.OrdinalIgnoreCase)));
+            throw new ServiceUnavailableException($"PostgreSQL ({where}) refused or could not be reached: {e.Message}", e);
         }
         finally
         {

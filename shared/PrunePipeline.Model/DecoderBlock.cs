@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using PrunePipeline.Model.Kernels;
 using PrunePipeline.Numerics;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Model;
 
@@ -20,7 +21,7 @@ public static class DecoderBlock
         int d = c.HiddenSize, qd = c.QueryDim, kvd = c.KeyValueDim, f = c.IntermediateSize;
         if (T <= 0 || T > ws.MaxTokens) throw new ArgumentOutOfRangeException(nameof(T), T, $"must be in 1..{ws.MaxTokens} (workspace size)");
         if (T > c.SlidingWindow)
-            throw new NotSupportedException($"{T} tokens exceed sliding_window {c.SlidingWindow}; sliding-window attention is not implemented");
+            throw new UnsupportedInputException($"{T} tokens exceed sliding_window {c.SlidingWindow}; sliding-window attention is not implemented");
         if (hidden.Length < (long)T * d) throw new ArgumentException($"hidden needs {T}×{d} values, has {hidden.Length}", nameof(hidden));
         if (ws.Config.HiddenSize != d || ws.Config.QueryDim != qd || ws.Config.KeyValueDim != kvd || ws.Config.IntermediateSize != f ||
             ws.Config.HeadDim != c.HeadDim || ws.Config.RopeTheta != c.RopeTheta)

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using PrunePipeline.Errors;
+using PrunePipeline.Numerics;
 
 namespace PrunePipeline.Model;
 
@@ -20,6 +22,10 @@ public static class GreedyGenerator
         {
             ct.ThrowIfCancellationRequested();
             forward.LastLogits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens), logits);
+            // Finite weights can still overflow; an argmax over NaN/Inf would print garbage and exit 0.
+            var bad = Finite.FirstNonFinite(logits);
+            if (bad >= 0)
+                throw new BadInputException($"the model's logits contain {(float.IsNaN(logits[bad]) ? "NaN" : "Inf")} (token id {bad}) after {tokens.Count} tokens: the weights overflow in float32.");
             var next = TensorPrimitives.IndexOfMax(logits);
             if (next == eosId) break;
             tokens.Add(next);

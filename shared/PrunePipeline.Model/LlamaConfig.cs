@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Model;
 
@@ -55,7 +56,7 @@ public sealed record LlamaConfig
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(StrictUtf8.ReadAllText(path));
         }
         catch (JsonException e)
         {
@@ -81,7 +82,7 @@ public sealed record LlamaConfig
             };
         }
         if (!SupportedArchitectures.Contains(arch))
-            throw new NotSupportedException(
+            throw new UnsupportedInputException(
                 $"{source}: architecture '{arch}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
 
         int Int(string name, int? fallback = null)
@@ -132,14 +133,14 @@ public sealed record LlamaConfig
 
         // Features this forward does not implement are refused rather than silently computed wrong.
         foreach (var bias in new[] { "attention_bias", "mlp_bias" })
-            if (Bool(bias, false)) throw new NotSupportedException($"{source}: '{bias}': true is not supported (LLaMA linears have no bias)");
+            if (Bool(bias, false)) throw new UnsupportedInputException($"{source}: '{bias}': true is not supported (LLaMA linears have no bias)");
         var act = Str("hidden_act", "silu");
-        if (act != "silu") throw new NotSupportedException($"{source}: hidden_act '{act}' is not supported (only silu)");
+        if (act != "silu") throw new UnsupportedInputException($"{source}: hidden_act '{act}' is not supported (only silu)");
         var hidden = Int("hidden_size");
         var heads = Int("num_attention_heads");
         var ropeTheta = Dbl("rope_theta", 10000.0);
         if (o["rope_scaling"] is JsonObject scaling)
-            throw new NotSupportedException($"{source}: 'rope_scaling' ({scaling.ToJsonString()}) is not supported");
+            throw new UnsupportedInputException($"{source}: 'rope_scaling' ({scaling.ToJsonString()}) is not supported");
         var config = new LlamaConfig
         {
             Architecture = arch,

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using PrunePipeline.Errors;
 using PrunePipeline.Model.Kernels;
 using PrunePipeline.Numerics;
 
@@ -91,7 +92,7 @@ public sealed class LlamaForward
                 var target = tokens[r0 + r + 1];
                 var nll = LogSumExp(row, _rowScratch) - row[target];
                 if (!double.IsFinite(nll))
-                    throw new InvalidOperationException($"non-finite loss at position {r0 + r} (logits contain NaN or Inf: the weights are broken)");
+                    throw new BadInputException($"non-finite loss at position {r0 + r} (logits contain NaN or Inf: the weights are broken)");
                 total += nll;
                 if (!perToken.IsEmpty) perToken[r0 + r] = nll;
             }

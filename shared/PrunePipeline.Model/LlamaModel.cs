@@ -1,4 +1,6 @@
+using PrunePipeline.Errors;
 using PrunePipeline.Model.Safetensors;
+using PrunePipeline.Numerics;
 
 namespace PrunePipeline.Model;
 
@@ -46,7 +48,7 @@ public sealed class LlamaModel : IDisposable
                     throw new InvalidDataException(
                         $"tensor '{name}' in {info.File} has shape {info.ShapeText}, but config.json implies [{string.Join(", ", shape)}]");
                 if (SafetensorsDType.ElementSize(info.DType) is null)
-                    throw new NotSupportedException($"tensor '{name}' in {info.File} has dtype {info.DType}; supported: F32, F16, BF16");
+                    throw new UnsupportedInputException($"tensor '{name}' in {info.File} has dtype {info.DType}; supported: F32, F16, BF16");
             }
         }
         catch
@@ -57,8 +59,21 @@ public sealed class LlamaModel : IDisposable
         return new LlamaModel(directory, config, checkpoint);
     }
 
-    /// <summary>Reads one tensor (fp32) by its HF name.</summary>
-    public float[] ReadTensor(string name) => _checkpoint.Read(name);
+    /// <summary>Reads one tensor (fp32) by its HF name; refuses NaN/±Inf naming the tensor, file and element.</summary>
+    public float[] ReadTensor(string name)
+    {
+        var values = _checkpoint.Read(name);
+        var bad = Finite.FirstNonFinite(values);
+        if (bad >= 0)
+        {
+            var info = _checkpoint.Info(name);
+            var cols = info.Shape.Length >= 2 ? info.Shape[^1] : 0;
+            var where = cols > 0 ? $"[{bad / cols}, {bad % cols}]" : $"{bad}";
+            throw new CorruptFileException(info.File, $"tensor '{name}' contains {(float.IsNaN(values[bad]) ? "NaN" : "Inf")} at element {where} " +
+                $"(shape {info.ShapeText}); the checkpoint is corrupt or was saved after training diverged.");
+        }
+        return values;
+    }
 
     /// <summary>Header info (dtype, shape, file) of one tensor.</summary>
     public TensorInfo TensorInfo(string name) => _checkpoint.Info(name);
@@ -68,17 +83,17 @@ public sealed class LlamaModel : IDisposable
     {
         if (layer < 0 || layer >= Config.NumHiddenLayers)
             throw new ArgumentOutOfRangeException(nameof(layer), layer, $"model has {Config.NumHiddenLayers} layers");
-        return new DecoderBlockWeights(Config, layer, (name, _) => _checkpoint.Read(name));
+        return new DecoderBlockWeights(Config, layer, (name, _) => ReadTensor(name));
     }
 
     /// <summary>Token embedding, vocab × d (read once, kept).</summary>
-    public float[] Embedding => _embedding ??= _checkpoint.Read(LlamaTensorNames.Embedding);
+    public float[] Embedding => _embedding ??= ReadTensor(LlamaTensorNames.Embedding);
 
     /// <summary>Final RMSNorm weight, d.</summary>
-    public float[] FinalNorm => _finalNorm ??= _checkpoint.Read(LlamaTensorNames.FinalNorm);
+    public float[] FinalNorm => _finalNorm ??= ReadTensor(LlamaTensorNames.FinalNorm);
 
     /// <summary>LM head, vocab × d; the embedding itself when tied.</summary>
-    public float[] LmHead => Config.TieWordEmbeddings ? Embedding : _lmHead ??= _checkpoint.Read(LlamaTensorNames.LmHead);
+    public float[] LmHead => Config.TieWordEmbeddings ? Embedding : _lmHead ??= ReadTensor(LlamaTensorNames.LmHead);
 
     /// <summary>hidden[t, :] = embedding[tokens[t], :]; hidden is T×d.</summary>
     public void Embed(ReadOnlySpan<int> tokens, Span<float> hidden) => Embed(Embedding, Config, tokens, hidden);

@@ -1,3 +1,4 @@
+using PrunePipeline.Errors;
 using PrunePipeline.Pruning.Prox;
 
 namespace PrunePipeline.Pruning;
@@ -49,18 +50,25 @@ public sealed record LayerPruneSettings(
     /// <summary>The refinement in force: explicit, else Gd for Prox and None for the baselines.</summary>
     public RefineMode EffectiveRefine => Refine ?? (Method == PruneMethod.Prox ? RefineMode.Gd : RefineMode.None);
 
-    internal void Validate()
+    /// <summary>
+    /// The one validation of pruning settings, shared by <c>prunectl layer</c>, <c>prunectl prune</c> and the pipeline's
+    /// PruneRequested (through the workflow's parameters). Field names are the CLI's option names.
+    /// </summary>
+    public void Validate()
     {
-        if (!(Lambda0 > 0) || !double.IsFinite(Lambda0)) throw new ArgumentException($"Lambda0 must be a positive number, got {Lambda0}.");
-        if (!(Beta >= 1) || !double.IsFinite(Beta)) throw new ArgumentException($"Beta must be ≥ 1, got {Beta}.");
-        if (MaxIters < 1) throw new ArgumentException($"MaxIters must be ≥ 1, got {MaxIters}.");
-        if (RefineSteps < 0) throw new ArgumentException($"RefineSteps must be ≥ 0, got {RefineSteps}.");
-        if (!(Damping > 0) || !double.IsFinite(Damping)) throw new ArgumentException($"Damping must be a positive number, got {Damping}.");
-        if (BlockSize < 1) throw new ArgumentException($"BlockSize must be ≥ 1, got {BlockSize}.");
-        if (DampingRetries < 0) throw new ArgumentException($"DampingRetries must be ≥ 0, got {DampingRetries}.");
-        if (!(SymmetryTolerance >= 0)) throw new ArgumentException($"SymmetryTolerance must be ≥ 0, got {SymmetryTolerance}.");
+        if (!(Lambda0 > 0) || !double.IsFinite(Lambda0)) throw new InvalidSettingException("lambda0", $"must be a positive number, got {Lambda0}.");
+        // λ_k = λ0·β^k must grow for the prox schedule to reach a 2:4 pattern; with β ≤ 1 every layer would run to
+        // the iteration cap and stop at whatever pattern it has.
+        if (!(Beta > 1) || !double.IsFinite(Beta))
+            throw new InvalidSettingException("beta", $"must be > 1 (λ grows as λ0·β^k until the pattern is 2:4; the default is 1.01), got {Beta}.");
+        if (MaxIters < 1) throw new InvalidSettingException("max-iters", $"must be ≥ 1, got {MaxIters}.");
+        if (RefineSteps < 0) throw new InvalidSettingException("refine-steps", $"must be ≥ 0, got {RefineSteps}.");
+        if (!(Damping > 0) || !double.IsFinite(Damping)) throw new InvalidSettingException("damping", $"must be a positive number, got {Damping}.");
+        if (BlockSize < 1) throw new InvalidSettingException("block-size", $"must be ≥ 1, got {BlockSize}.");
+        if (DampingRetries < 0) throw new InvalidSettingException("damping-retries", $"must be ≥ 0, got {DampingRetries}.");
+        if (!(SymmetryTolerance >= 0)) throw new InvalidSettingException("symmetry-tolerance", $"must be ≥ 0, got {SymmetryTolerance}.");
         if (Method == PruneMethod.Prox && !EffectivePattern.IsTwoFour)
-            throw new ArgumentException($"the prox method supports the 2:4 pattern only, got {EffectivePattern}.");
+            throw new InvalidSettingException("pattern", $"the prox method supports the 2:4 pattern only, got {EffectivePattern}.");
         (Prox ?? Prox24Options.Default).Validate();
     }
 }

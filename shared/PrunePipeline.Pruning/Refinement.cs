@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using PrunePipeline.Errors;
 using PrunePipeline.Numerics;
 
 namespace PrunePipeline.Pruning;
@@ -113,7 +114,7 @@ public static class Refinement
             if (Lapack.CholeskyUpper(a.AsSpan(), k) == 0) return (a, ridge);
             ridge = ridge == 0 ? 1e-10 * meanDiag : ridge * 100;
         }
-        throw new InvalidOperationException($"H restricted to a kept set of {k} inputs is not positive definite even with a ridge of {ridge:G3}.");
+        throw new BadInputException($"H restricted to a kept set of {k} inputs is not positive definite even with a ridge of {ridge:G3}.");
     }
 
     /// <summary>Solves UᵀU x = b in place for upper-triangular U (k×k row-major).</summary>

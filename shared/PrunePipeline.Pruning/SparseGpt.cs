@@ -1,4 +1,5 @@
 using PrunePipeline.Numerics;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Pruning;
 
@@ -66,7 +67,7 @@ internal static class SparseGpt
             if (lastInfo == 0) lastInfo = Lapack.CholeskyUpper(a, n);
             if (lastInfo == 0 && AllFinite(a)) return (a, delta);
         }
-        throw new InvalidOperationException(
+        throw new BadInputException(
             $"H is not positive definite even after damping δ = {delta / 10:G3} (×mean diag {mean:G4}; LAPACK info {lastInfo}); SparseGPT cannot proceed.");
     }
 

@@ -1,3 +1,4 @@
+using PrunePipeline.Errors;
 using System.Text;
 using System.Text.Json;
 using PrunePipeline.Tokenizers.Bpe;
@@ -25,7 +26,7 @@ public sealed class HfBpeTokenizer : ITokenizer
     {
         var model = Property(root, "model", path);
         var type = model.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (type != "BPE") throw new NotSupportedException($"{path}: model.type is '{type}'; only BPE is supported");
+        if (type != "BPE") throw new UnsupportedInputException($"{path}: model.type is '{type}'; only BPE is supported");
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var p in Property(model, "vocab", path).EnumerateObject()) vocab[p.Name] = p.Value.GetInt32();
         var size = vocab.Count == 0 ? 0 : vocab.Values.Max() + 1;
@@ -160,16 +161,16 @@ public sealed class HfBpeTokenizer : ITokenizer
                     foreach (var x in n.GetProperty("normalizers").EnumerateArray()) Normalizer(x);
                     break;
                 case "Prepend":
-                    if (replacements.Count > 0) throw new NotSupportedException($"{path}: Prepend after Replace is not supported");
+                    if (replacements.Count > 0) throw new UnsupportedInputException($"{path}: Prepend after Replace is not supported");
                     prepend = n.GetProperty("prepend").GetString();
                     break;
                 case "Replace":
                     var from = n.GetProperty("pattern").TryGetProperty("String", out var f) ? f.GetString() : null;
-                    if (from == null) throw new NotSupportedException($"{path}: only string Replace patterns are supported");
+                    if (from == null) throw new UnsupportedInputException($"{path}: only string Replace patterns are supported");
                     replacements.Add((from, n.GetProperty("content").GetString() ?? ""));
                     break;
                 default:
-                    throw new NotSupportedException($"{path}: normalizer '{type}' is not supported (LLaMA-style Prepend/Replace only)");
+                    throw new UnsupportedInputException($"{path}: normalizer '{type}' is not supported (LLaMA-style Prepend/Replace only)");
             }
         }
 
@@ -179,7 +180,7 @@ public sealed class HfBpeTokenizer : ITokenizer
             var type = pre.GetProperty("type").GetString();
             var split = pre.TryGetProperty("split", out var sp) && sp.ValueKind == JsonValueKind.True;
             if (type != "Metaspace" || split)
-                throw new NotSupportedException($"{path}: pre_tokenizer '{type}'{(split ? " with split" : "")} is not supported (LLaMA-style tokenizers have none, or Metaspace without split)");
+                throw new UnsupportedInputException($"{path}: pre_tokenizer '{type}'{(split ? " with split" : "")} is not supported (LLaMA-style tokenizers have none, or Metaspace without split)");
             var replacement = pre.GetProperty("replacement").GetString() ?? "\u2581";
             var scheme = pre.TryGetProperty("prepend_scheme", out var ps) ? ps.GetString()
                 : pre.TryGetProperty("add_prefix_space", out var aps) && aps.ValueKind == JsonValueKind.True ? "always" : "never";

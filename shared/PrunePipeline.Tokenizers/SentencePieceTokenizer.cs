@@ -1,6 +1,7 @@
 using System.Text;
 using PrunePipeline.Tokenizers.Bpe;
 using PrunePipeline.Tokenizers.SentencePiece;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Tokenizers;
 
@@ -26,11 +27,11 @@ public sealed class SentencePieceTokenizer : ITokenizer
     {
         this.model = model;
         if (model.ModelType != SentencePieceModel.Bpe)
-            throw new NotSupportedException($"{where}: model_type {model.ModelType} ({(model.ModelType == 1 ? "UNIGRAM" : "not BPE")}) is not supported; only BPE (2)");
+            throw new UnsupportedInputException($"{where}: model_type {model.ModelType} ({(model.ModelType == 1 ? "UNIGRAM" : "not BPE")}) is not supported; only BPE (2)");
         if (model.PrecompiledCharsmapLength > 0)
-            throw new NotSupportedException($"{where}: normalizer '{model.NormalizerName}' uses a precompiled charsmap; only the identity normalizer is supported");
+            throw new UnsupportedInputException($"{where}: normalizer '{model.NormalizerName}' uses a precompiled charsmap; only the identity normalizer is supported");
         if (model.TreatWhitespaceAsSuffix)
-            throw new NotSupportedException($"{where}: treat_whitespace_as_suffix is not supported");
+            throw new UnsupportedInputException($"{where}: treat_whitespace_as_suffix is not supported");
         var n = model.Pieces.Count;
         foreach (var (what, id) in new[] { ("unk_id", model.UnkId), ("bos_id", model.BosId), ("eos_id", model.EosId) })
             if (id < 0 || id >= n) throw new InvalidDataException($"{where}: {what} = {id} is outside the {n} pieces");

@@ -1,3 +1,4 @@
+using PrunePipeline.Errors;
 using System.Text.Json;
 using PrunePipeline.Tokenizers.Bpe;
 
@@ -52,7 +53,7 @@ public static class TokenizerFiles
         if (!File.Exists(path)) throw new FileNotFoundException($"tokenizer.json not found: {path}", path);
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(StrictUtf8.ReadAllText(path));
             return HfByteLevelBpeTokenizer.IsByteLevel(doc.RootElement)
                 ? HfByteLevelBpeTokenizer.Load(path, doc.RootElement)
                 : HfBpeTokenizer.Load(path, doc.RootElement);

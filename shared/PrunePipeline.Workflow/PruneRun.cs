@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using PrunePipeline.Errors;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
 using PrunePipeline.Numerics;
@@ -25,18 +26,19 @@ public static class PruneRun
         p.Validate();
         var calib = request.Calibration;
         if (calib.Sampler is not ("packed" or "random-window"))
-            throw new ArgumentException($"sampler '{calib.Sampler}' is unknown; use packed or random-window.");
-        if (calib.NSamples < 1) throw new ArgumentException($"nsamples must be ≥ 1, got {calib.NSamples}.");
-        var outDir = Path.GetFullPath(request.OutDir);
-        CheckOutput(outDir, request.Force);
+            throw new InvalidSettingException("sampler", $"'{calib.Sampler}' is unknown; use packed or random-window.");
+        if (calib.NSamples < 1) throw new InvalidSettingException("nsamples", $"must be ≥ 1, got {calib.NSamples}.");
+        var inputs = Inputs(request);
+        OutputGuard.CheckDirectory(request.OutDir, request.Force, inputs);
 
         using var model = LlamaModel.Open(request.ModelDir);
         var config = model.Config;
         if (calib.SeqLen < 1 || calib.SeqLen > config.MaxPositionEmbeddings)
-            throw new ArgumentException($"calibration seqlen {calib.SeqLen} must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings).");
+            throw new InvalidSettingException("seqlen", $"must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {calib.SeqLen}.");
+        MemoryEstimate.Require(MemoryEstimate.PruneBytes(config, calib.NSamples, calib.SeqLen), $"--nsamples {calib.NSamples} × --seqlen {calib.SeqLen}");
         var evalSeqLen = request.EvalSeqLen ?? DefaultSeqLen(config);
         if (evalSeqLen < 2 || evalSeqLen > config.MaxPositionEmbeddings)
-            throw new ArgumentException($"eval seqlen {evalSeqLen} must be in 2..{config.MaxPositionEmbeddings}.");
+            throw new InvalidSettingException("eval-seqlen", $"must be in 2..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {evalSeqLen}.");
         var tok = TokenizerFiles.Load(request.ModelDir);
 
         var docs = CalibrationText.ReadDocuments(calib.Path, calib.TextColumn);
@@ -51,10 +53,7 @@ public static class PruneRun
         var before = request.EvaluateDense ? ModelEvaluation.Run(model, evalSets, EvalProgress(progress, "dense"), ct) : [];
         evalTime.Stop();
 
-        var tmp = outDir + ".tmp";
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        Directory.CreateDirectory(tmp);
-        try
+        return OutputGuard.WriteDirectory(request.OutDir, request.Force, inputs, tmp =>
         {
             WholeModelResult result;
             using (var writer = new PrunedModelWriter(model, tmp))
@@ -79,29 +78,17 @@ public static class PruneRun
             var report = new PruneReport(PruneReport.FormatName, source, p.Method, p.Refine, p.Pattern, mode, p, calib, calib.Tokens, calib.Seed,
                 result.Layers, datasets, result.CalibrationSeconds, result.PruneSeconds, evalTime.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds, versions);
             WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
-            RunMetricsParquet.Write(tmp, Path.GetFileName(outDir), report);
-
-            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
-            Directory.Move(tmp, outDir);
+            RunMetricsParquet.Write(tmp, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.OutDir))), report);
             return report;
-        }
-        catch
-        {
-            try { Directory.Delete(tmp, recursive: true); } catch (IOException) { /* best effort: the error that got us here matters more */ }
-            throw;
-        }
+        });
     }
 
     /// <summary>min(2048, the model's max_position_embeddings): the calibration and evaluation default.</summary>
     public static int DefaultSeqLen(LlamaConfig config) => Math.Min(2048, config.MaxPositionEmbeddings);
 
-    /// <summary>Refuses an existing non-empty output directory (or a file of that name) unless forced.</summary>
-    public static void CheckOutput(string outDir, bool force)
-    {
-        if (File.Exists(outDir)) throw new IOException($"output path {outDir} is a file.");
-        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !force)
-            throw new IOException($"output directory {outDir} exists and is not empty; choose another --out or pass --force to replace it.");
-    }
+    /// <summary>Every path the run reads: the output may neither be nor contain any of them (<see cref="OutputGuard"/>).</summary>
+    public static IReadOnlyList<string> Inputs(PruneRequest request) =>
+        [request.ModelDir, request.Calibration.Path, .. (request.Eval ?? []).Select(e => e.Path)];
 
     private static Action<string, int, int>? EvalProgress(Action<PruneProgressEvent>? progress, string which) =>
         progress is null ? null : (d, i, n) => progress(new PruneProgressEvent("evaluate", -1, 0, null, i, n, $"{which} {d}"));

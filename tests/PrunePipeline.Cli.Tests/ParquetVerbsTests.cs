@@ -99,7 +99,7 @@ public sealed class ParquetVerbsTests : IDisposable
         await store.UploadDirectoryAsync(outDir, "models/r1/");
         var runId = Guid.NewGuid().ToString("D");
         var runOut = Path.Combine(temp, "run-out");
-        await RunVerb.CopyModelAsync(store, "models/r1/", runOut, CancellationToken.None,
+        await RunVerb.CopyModelAsync(store, "models/r1/", runOut, force: false, inputs: [], CancellationToken.None,
             report with { Versions = new Dictionary<string, string> { ["pipeline_run"] = runId } });
         var runLayers = (await ParquetSerializer.DeserializeAsync<LayerMetricsRow>(Path.Combine(runOut, RunMetricsParquet.LayersFile))).Data;
         Assert.Equal(35, runLayers.Count);

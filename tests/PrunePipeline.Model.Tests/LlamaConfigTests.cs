@@ -1,3 +1,4 @@
+using PrunePipeline.Errors;
 using System.Text.Json.Nodes;
 
 namespace PrunePipeline.Model.Tests;
@@ -43,7 +44,7 @@ public class LlamaConfigTests
     [InlineData("\"hidden_act\":\"gelu\"", "gelu")]
     public void UnimplementedFeatures_AreRefusedByName(string field, string expected)
     {
-        var e = Assert.Throws<NotSupportedException>(() => Parse(Minimal.Replace("\"vocab_size\":512", "\"vocab_size\":512," + field)));
+        var e = Assert.Throws<UnsupportedInputException>(() => Parse(Minimal.Replace("\"vocab_size\":512", "\"vocab_size\":512," + field)));
         Assert.Contains(expected, e.Message);
     }
 
@@ -55,13 +56,13 @@ public class LlamaConfigTests
         Assert.Equal(4, model.Config.SlidingWindow);
         var fwd = LlamaForward.Create(model, 8);
         Assert.True(double.IsFinite(fwd.SequenceNll([1, 2, 3, 4])));
-        Assert.Contains("sliding_window 4", Assert.Throws<NotSupportedException>(() => fwd.SequenceNll([1, 2, 3, 4, 5])).Message);
+        Assert.Contains("sliding_window 4", Assert.Throws<UnsupportedInputException>(() => fwd.SequenceNll([1, 2, 3, 4, 5])).Message);
     }
 
     [Fact]
     public void UnsupportedArchitecture_IsNamedWithTheFile()
     {
-        var e = Assert.Throws<NotSupportedException>(() => Parse(Minimal.Replace("LlamaForCausalLM", "GPT2LMHeadModel")));
+        var e = Assert.Throws<UnsupportedInputException>(() => Parse(Minimal.Replace("LlamaForCausalLM", "GPT2LMHeadModel")));
         Assert.Contains("GPT2LMHeadModel", e.Message);
         Assert.Contains("test/config.json", e.Message);
     }

@@ -1,3 +1,4 @@
+using PrunePipeline.Errors;
 using System.Text;
 using PrunePipeline.Model.Safetensors;
 
@@ -164,7 +165,7 @@ public class SafetensorsTests
     {
         var path = WriteRaw("{\"x\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", new byte[16]);
         using var f = SafetensorsFile.Open(path);
-        var e = Assert.Throws<NotSupportedException>(() => f.Read("x"));
+        var e = Assert.Throws<UnsupportedInputException>(() => f.Read("x"));
         Assert.Contains("I64", e.Message);
     }
 

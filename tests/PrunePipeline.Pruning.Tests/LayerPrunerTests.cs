@@ -1,3 +1,4 @@
+using PrunePipeline.Errors;
 namespace PrunePipeline.Pruning.Tests;
 
 public class LayerPrunerTests
@@ -128,7 +129,7 @@ public class LayerPrunerTests
         Assert.Contains("H contains Inf", Assert.Throws<ArgumentException>(() => LayerPruner.Run(w0, hb, 2, 8, s)).Message);
         var hs = (float[])h.Clone(); hs[1] += 1f;
         Assert.Contains("not symmetric", Assert.Throws<ArgumentException>(() => LayerPruner.Run(w0, hs, 2, 8, s)).Message);
-        Assert.Contains("2:4 pattern only", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("2:4 pattern only", Assert.Throws<InvalidSettingException>(() =>
             LayerPruner.Run(w0, h, 2, 8, new LayerPruneSettings(Pattern: SparsityPattern.Unstructured(0.5)))).Message);
         var neg = new float[64];
         for (var i = 0; i < 8; i++) neg[i * 8 + i] = -1f;
@@ -141,7 +142,7 @@ public class LayerPrunerTests
         // Indefinite but symmetric with a positive diagonal: damping 1 %·mean diag cannot fix it.
         var h = new float[] { 1, 2, 0, 0, 2, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
         var w0 = new float[] { 1, 2, 3, 4 };
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<BadInputException>(() =>
             LayerPruner.Run(w0, h, 1, 4, new LayerPruneSettings(PruneMethod.SparseGpt, DampingRetries: 1)));
         Assert.Contains("not positive definite", e.Message);
         // Enough retries: δ = 1 (after ×10, ×10) makes it PD; the δ used is recorded.

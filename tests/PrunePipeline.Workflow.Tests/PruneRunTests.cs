@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PrunePipeline.Errors;
 using PrunePipeline.Model;
 using PrunePipeline.Workflow.Output;
 using PrunePipeline.Workflow.Reports;
@@ -145,17 +146,24 @@ public class PruneRunTests
     }
 
     [Fact]
-    public void RefusesANonEmptyOutputDirectoryUnlessForced()
+    public void RefusesANonEmptyOutputDirectoryAndForceReplacesOnlyOurOwnOutput()
     {
         var model = TestData.SyntheticModel(15);
         var outDir = TestData.TempDir("exists");
         File.WriteAllText(Path.Combine(outDir, "keep.txt"), "x");
-        var e = Assert.Throws<IOException>(() => PruneRun.Execute(Request(model, outDir)));
+        var e = Assert.Throws<OutputRefusedException>(() => PruneRun.Execute(Request(model, outDir)));
         Assert.Contains("--force", e.Message);
-        Assert.True(File.Exists(Path.Combine(outDir, "keep.txt")));
+        // --force does not delete a folder that is not a previous output of ours
+        e = Assert.Throws<OutputRefusedException>(() => PruneRun.Execute(Request(model, outDir) with { Force = true }));
+        Assert.Contains("not a previous output", e.Message);
+        Assert.Equal("x", File.ReadAllText(Path.Combine(outDir, "keep.txt")));
+
+        File.Delete(Path.Combine(outDir, "keep.txt"));
+        PruneRun.Execute(Request(model, outDir));
+        var first = File.ReadAllText(Path.Combine(outDir, "report.json"));
         PruneRun.Execute(Request(model, outDir) with { Force = true });
-        Assert.False(File.Exists(Path.Combine(outDir, "keep.txt")));
-        Assert.True(File.Exists(Path.Combine(outDir, "report.json")));
+        Assert.True(File.Exists(Path.Combine(outDir, OutputGuard.MarkerFileName)));
+        Assert.NotEqual(first, File.ReadAllText(Path.Combine(outDir, "report.json"))); // timings differ: it was rewritten
     }
 
     [Fact]

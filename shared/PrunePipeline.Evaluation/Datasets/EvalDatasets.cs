@@ -1,4 +1,5 @@
 using PrunePipeline.Tokenizers;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Evaluation.Datasets;
 
@@ -34,7 +35,7 @@ public static class EvalDatasets
     {
         CheckArgs(path, tok, seqLen);
         var parquet = ParquetText.IsParquet(path);
-        var text = parquet ? RowsJoined(ParquetText.ReadTexts(path, textColumn).ToList(), out var rows) : WikiTextJoined(File.ReadAllText(path), out rows);
+        var text = parquet ? RowsJoined(ParquetText.ReadTexts(path, textColumn).ToList(), out var rows) : WikiTextJoined(StrictUtf8.ReadAllText(path), out rows);
         var ids = tok.Encode(text, addBos: true);
         var windows = Windows(ids, seqLen, int.MaxValue);
         if (windows.Count == 0) throw new InvalidDataException($"{path}: {ids.Length} tokens, fewer than one window of {seqLen}");
@@ -68,7 +69,7 @@ public static class EvalDatasets
     public static EvalSequences TinyStories(string path, ITokenizer tok, int seqLen, string textColumn = TextDocuments.DefaultColumn)
     {
         CheckArgs(path, tok, seqLen);
-        var raw = ParquetText.IsParquet(path) ? ParquetText.ReadTexts(path, textColumn) : File.ReadAllText(path).Split("<|endoftext|>");
+        var raw = ParquetText.IsParquet(path) ? ParquetText.ReadTexts(path, textColumn) : StrictUtf8.ReadAllText(path).Split("<|endoftext|>");
         var stories = raw.Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
         if (stories.Count == 0) throw new InvalidDataException($"{path}: no stories (expected texts separated by <|endoftext|>)");
         var sequences = new List<int[]>(stories.Count);

@@ -1,12 +1,12 @@
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Evaluation.Datasets;
 
 /// <summary>
 /// Streams the <c>text</c> field (or another string field) of a JSON-lines file (one object per line, e.g. C4's <c>{"text":…,"url":…}</c>),
-/// plain or gzip (detected by the magic bytes 1F 8B, whatever the extension). Blank lines are skipped. Errors name the
+/// plain or gzip (detected by the magic bytes 1F 8B, whatever the extension; CRC and length of every member verified,
+/// see <see cref="VerifiedGZipStream"/>). Lines are decoded as strict UTF-8. Blank lines are skipped. Errors name the
 /// file and line.
 /// </summary>
 public static class JsonLinesText
@@ -20,24 +20,12 @@ public static class JsonLinesText
 
     private static IEnumerable<string> Enumerate(string path, string field)
     {
-        using var reader = Open(path);
-        var lineNo = 0;
-        while (reader.ReadLine() is { } line)
+        using var stream = VerifiedGZipStream.OpenMaybeCompressed(path);
+        foreach (var (lineNo, line) in StrictUtf8.ReadLines(stream, path))
         {
-            lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             yield return Text(path, lineNo, line, field);
         }
-    }
-
-    private static StreamReader Open(string path)
-    {
-        Stream stream = File.OpenRead(path);
-        var magic = new byte[2];
-        var read = stream.Read(magic, 0, 2);
-        stream.Position = 0;
-        if (read == 2 && magic[0] == 0x1F && magic[1] == 0x8B) stream = new GZipStream(stream, CompressionMode.Decompress);
-        return new StreamReader(stream, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 
     private static string Text(string path, int lineNo, string line, string field)

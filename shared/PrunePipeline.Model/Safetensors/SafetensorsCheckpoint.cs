@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Model.Safetensors;
 
@@ -45,7 +46,7 @@ public sealed class SafetensorsCheckpoint : IDisposable
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(index));
+            using var doc = JsonDocument.Parse(StrictUtf8.ReadAllText(index));
             if (!doc.RootElement.TryGetProperty("weight_map", out var wm) || wm.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{index}: missing object 'weight_map'");
             foreach (var p in wm.EnumerateObject())

@@ -1,7 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Model.Safetensors;
 
@@ -100,7 +100,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
                 HalfConversion.BF16ToSingle(bytes, destination);
                 break;
             default:
-                throw new NotSupportedException($"tensor '{info.Name}' in {Path} has dtype {info.DType}; supported: F32, F16, BF16");
+                throw new UnsupportedInputException($"tensor '{info.Name}' in {Path} has dtype {info.DType}; supported: F32, F16, BF16");
         }
         MappedPages.Release(_base + _dataStart + info.Begin, info.End - info.Begin);
     }
@@ -111,7 +111,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(Encoding.UTF8.GetString(header).TrimEnd(' ', '\0'));
+            doc = JsonDocument.Parse(StrictUtf8.Decode(header, path, "safetensors header").TrimEnd(' ', '\0'));
         }
         catch (JsonException e)
         {
@@ -130,10 +130,34 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     foreach (var m in prop.Value.EnumerateObject()) meta[m.Name] = m.Value.ToString();
                 continue;
             }
-            tensors[prop.Name] = ParseEntry(path, prop, dataLength);
+            if (!tensors.TryAdd(prop.Name, ParseEntry(path, prop, dataLength)))
+                throw new InvalidDataException($"{path}: bad safetensors header: tensor '{prop.Name}' appears twice");
         }
+        CheckTiling(path, tensors.Values, dataLength);
         metadata = meta;
         return tensors;
+    }
+
+    /// <summary>
+    /// The safetensors rule: the tensors' byte ranges tile the data section exactly — sorted by begin, each starts where
+    /// the previous ended, the first at 0, the last at the end of the file. Overlapping tensors (one tensor's bytes read
+    /// as another's), holes and trailing bytes are refused.
+    /// </summary>
+    private static void CheckTiling(string path, IEnumerable<TensorInfo> tensors, long dataLength)
+    {
+        long expected = 0;
+        TensorInfo? previous = null;
+        foreach (var t in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
+        {
+            if (t.Begin != expected)
+                throw new InvalidDataException(t.Begin < expected
+                    ? $"{path}: bad safetensors header: tensor '{t.Name}' (data bytes {t.Begin}..{t.End}) overlaps tensor '{previous!.Name}' (bytes {previous.Begin}..{previous.End})"
+                    : $"{path}: bad safetensors header: {t.Begin - expected} unused data bytes before tensor '{t.Name}' (data bytes {expected}..{t.Begin})");
+            expected = t.End;
+            previous = t;
+        }
+        if (expected != dataLength)
+            throw new InvalidDataException($"{path}: bad safetensors file: the tensors end at data byte {expected} but the data section has {dataLength} bytes");
     }
 
     private static TensorInfo ParseEntry(string path, JsonProperty prop, long dataLength)
@@ -150,8 +174,19 @@ public sealed unsafe class SafetensorsFile : IDisposable
         if (!off[0].TryGetInt64(out var begin) || !off[1].TryGetInt64(out var end) || begin < 0 || end < begin)
             throw new InvalidDataException(Bad("data_offsets must be 0 <= begin <= end"));
         var size = SafetensorsDType.SpecElementSize(dtype) ?? throw new InvalidDataException(Bad($"unknown dtype '{dtype}'"));
-        var count = shape.Aggregate(1L, (a, b) => a * b);
-        if (count * size != end - begin)
+        long count = 1, bytes;
+        try
+        {
+            foreach (var d in shape) count = checked(count * d);
+            bytes = checked(count * size);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException(Bad($"shape [{string.Join(", ", shape)}] has more elements or bytes than fit in 64 bits"));
+        }
+        if (count > Array.MaxLength)
+            throw new InvalidDataException(Bad($"shape [{string.Join(", ", shape)}] has {count} elements, more than one array can hold ({Array.MaxLength})"));
+        if (bytes != end - begin)
             throw new InvalidDataException(Bad($"shape [{string.Join(", ", shape)}] × {size} bytes ≠ {end - begin} bytes of data"));
         if (end > dataLength)
             throw new InvalidDataException($"{path}: truncated safetensors file: tensor '{prop.Name}' ends at data byte {end} but the data section has {dataLength} bytes");

@@ -1,4 +1,5 @@
 using System.Text;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Tokenizers.SentencePiece;
 
@@ -54,7 +55,7 @@ public sealed record SentencePieceModel(
                     while (!r.AtEnd)
                     {
                         var (f, w) = r.ReadTag();
-                        if (f == 1 && w == 2) piece = Encoding.UTF8.GetString(r.ReadBytes());
+                        if (f == 1 && w == 2) piece = StrictUtf8.Decode(r.ReadBytes(), where, $"piece {pieces.Count}");
                         else if (f == 2 && w == 5) score = r.ReadFloat();
                         else if (f == 3 && w == 0) type = (PieceType)(int)r.ReadVarint();
                         else r.Skip(w);
@@ -87,7 +88,7 @@ public sealed record SentencePieceModel(
                     while (!r.AtEnd)
                     {
                         var (f, w) = r.ReadTag();
-                        if (f == 1 && w == 2) name = Encoding.UTF8.GetString(r.ReadBytes());
+                        if (f == 1 && w == 2) name = StrictUtf8.Decode(r.ReadBytes(), where, "normalizer name");
                         else if (f == 2 && w == 2) charsmap = r.ReadBytes().Length;
                         else if (f is 3 or 4 or 5 && w == 0)
                         {

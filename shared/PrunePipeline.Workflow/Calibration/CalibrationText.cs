@@ -1,4 +1,5 @@
 using PrunePipeline.Evaluation.Datasets;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Workflow.Calibration;
 
@@ -18,7 +19,7 @@ public static class CalibrationText
         List<string> docs;
         if (path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
         {
-            docs = File.ReadAllText(path).Split(EndOfText).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+            docs = StrictUtf8.ReadAllText(path).Split(EndOfText).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
         }
         else
         {

@@ -1,3 +1,5 @@
+using PrunePipeline.Errors;
+
 namespace PrunePipeline.Workflow.Reports;
 
 /// <summary>
@@ -26,16 +28,13 @@ public sealed record PruneParameters(
 
     public static IReadOnlyList<string> RefineKinds { get; } = ["none", "gd", "exact"];
 
-    /// <summary>Rejects values that cannot work, naming the field.</summary>
+    /// <summary>Rejects values that cannot work, naming the field: the names here, the numbers in
+    /// <see cref="PrunePipeline.Pruning.LayerPruneSettings.Validate"/> (the one place for them).</summary>
     public void Validate()
     {
-        if (!Methods.Contains(Method)) throw new ArgumentException($"method '{Method}' is unknown; use one of {string.Join(", ", Methods)}.");
-        if (!RefineKinds.Contains(Refine)) throw new ArgumentException($"refine '{Refine}' is unknown; use one of {string.Join(", ", RefineKinds)}.");
-        if (Pattern != "2:4") throw new ArgumentException($"pattern '{Pattern}' is not supported; only 2:4.");
-        if (RefineSteps < 0) throw new ArgumentException($"refine-steps must be ≥ 0, got {RefineSteps}.");
-        if (!(Lambda0 > 0)) throw new ArgumentException($"lambda0 must be > 0, got {Lambda0}.");
-        if (!(Beta >= 1)) throw new ArgumentException($"beta must be ≥ 1, got {Beta}.");
-        if (MaxIters < 1) throw new ArgumentException($"max-iters must be ≥ 1, got {MaxIters}.");
-        if (!(Damping > 0)) throw new ArgumentException($"damping must be > 0, got {Damping}.");
+        if (!Methods.Contains(Method)) throw new InvalidSettingException("method", $"'{Method}' is unknown; use one of {string.Join(", ", Methods)}.");
+        if (!RefineKinds.Contains(Refine)) throw new InvalidSettingException("refine", $"'{Refine}' is unknown; use one of {string.Join(", ", RefineKinds)}.");
+        if (Pattern != "2:4") throw new InvalidSettingException("pattern", $"'{Pattern}' is not supported; only 2:4.");
+        Stages.PruningSettings.Settings(this).Validate();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PrunePipeline.Errors;
 
 namespace PrunePipeline.Workflow.Reports;
 
@@ -23,7 +24,7 @@ public static class WorkflowJson
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist.", path);
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+            return JsonSerializer.Deserialize<T>(StrictUtf8.ReadAllText(path), Options)
                    ?? throw new InvalidDataException($"{path} is empty (JSON null).");
         }
         catch (JsonException e)
