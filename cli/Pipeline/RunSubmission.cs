@@ -1,6 +1,6 @@
 using PrunePipeline.Contracts;
-using PrunePipeline.Pipeline.Configuration;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults.Configuration;
+using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Pipeline;
 
@@ -12,7 +12,7 @@ internal static class RunSubmission
     public static async Task<int> SubmitAsync(Microsoft.Extensions.Configuration.IConfiguration configuration, object message, Guid runId, CancellationToken ct)
     {
         var embedded = PipelineOptions.FromConfiguration(configuration).Bus.Transport == BusTransport.InMemory;
-        await using var host = await PipelineHost.StartAsync(configuration, embedded ? PipelineRoles.All : PipelineRoles.None, ct);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded, ct);
         await host.Bus.Publish(message, message.GetType(), ct);
         Console.WriteLine(runId.ToString("D"));
         if (!embedded) return 0;

@@ -4,7 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 using PrunePipeline.Workflow;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -51,7 +51,7 @@ public sealed class BenchPipelineVerb : IVerb
             var run = new List<double>();
             // One embedded host for every repetition (its start-up, ~1 s, is a per-process constant, not per run).
             var config = PipelineConfiguration.Build(new CliArgs(["--work", Path.Combine(work, "pipeline")]));
-            await using var host = await PipelineHost.StartAsync(config, PipelineRoles.All, ct);
+            await using var host = await PipelineHost.StartAsync(config, embedded: true, ct);
             for (var i = 0; i <= repeat; i++) // i = 0 is the warm-up (JIT, page cache)
             {
                 // A different seed for every repetition (the same for prune and run): the store is shared across

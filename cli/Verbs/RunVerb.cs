@@ -2,9 +2,9 @@ using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
 using PrunePipeline.Model;
-using PrunePipeline.Pipeline.Configuration;
-using PrunePipeline.Pipeline.Coordinator;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults.Configuration;
+using PrunePipeline.Coordinator;
+using PrunePipeline.ServiceDefaults;
 using PrunePipeline.Workflow;
 using PrunePipeline.Workflow.Reports;
 
@@ -32,7 +32,7 @@ public sealed class RunVerb : IVerb
         args.ThrowOnUnused();
         PruneRun.CheckOutput(outDir, force);
 
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.All, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: true, cancellationToken);
         if (host.Options.Bus.Transport != BusTransport.InMemory)
             throw new InvalidOperationException("prunectl run hosts the whole pipeline in-process and needs Pipeline:Bus:Transport=InMemory; use prunectl submit for a distributed pipeline.");
         Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode}) through the embedded pipeline");

@@ -1,5 +1,5 @@
 using PrunePipeline.Cli.Pipeline;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -17,7 +17,7 @@ public sealed class ShowVerb : IVerb
         if (args.Positional.Count != 1 || !Guid.TryParse(args.Positional[0], out var runId)) throw new UsageException("show takes one run id.");
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.None, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: false, cancellationToken);
         var events = await host.Events.ReadStreamAsync(runId, 1, cancellationToken);
         if (events.Count == 0) throw new ArgumentException($"run {runId} is not in the event store.");
         foreach (var e in events)

@@ -17,7 +17,7 @@ public sealed class SubmitVerb : IVerb
     {
         var key = args.Optional("idempotency-key");
         // The same key names the same run, so re-submitting after a lost reply starts nothing new.
-        var runId = key is null ? Guid.NewGuid() : PrunePipeline.Pipeline.Hosting.MessageIds.Command(Guid.Empty, "run/" + key);
+        var runId = key is null ? Guid.NewGuid() : PrunePipeline.ServiceDefaults.MessageIds.Command(Guid.Empty, "run/" + key);
         var request = PruneRequestOptions.Parse(args, runId) with { IdempotencyKey = key };
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();

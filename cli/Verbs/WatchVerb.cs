@@ -1,6 +1,6 @@
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 using Spectre.Console;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -21,7 +21,7 @@ public sealed class WatchVerb : IVerb
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.None, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: false, cancellationToken);
         if (await host.Events.GetRunAsync(runId, cancellationToken) is null) throw new ArgumentException($"run {runId} is not in the event store.");
         List<PrunePipeline.EventStore.StoredEvent> events = [];
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
@@ -34,7 +34,7 @@ public sealed class WatchVerb : IVerb
             {
                 if (e.Data is PruneRequested r)
                 {
-                    var L = new PrunePipeline.Pipeline.Coordinator.ModelTopologies().Get(r.ModelLocation).Blocks;
+                    var L = new PrunePipeline.Coordinator.ModelTopologies().Get(r.ModelLocation).Blocks;
                     total = L * 7;
                     blocks.MaxValue = L;
                     pruned.MaxValue = total;

@@ -1,0 +1,37 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using PrunePipeline.Artifacts;
+using PrunePipeline.Contracts;
+using PrunePipeline.ServiceDefaults;
+using PrunePipeline.Workflow.Stages;
+
+namespace PrunePipeline.Finetuner;
+
+/// <summary>Masked refinement of one pruned layer with the workflow's <see cref="LayerRefineStage"/> (mask fixed, W₀
+/// from the model, H and the pruned weights from the store); stores the refined weights.</summary>
+public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, ILogger<RefineLayerConsumer> logger)
+    : IConsumer<RefineLayer>
+{
+    public Task Consume(ConsumeContext<RefineLayer> context) =>
+        context.RunStage(context.Message.RunId, PipelineStages.Refine, logger, () => Refine(context));
+
+    async Task Refine(ConsumeContext<RefineLayer> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        var config = models.Get(m.ModelLocation).Config;
+        var (rows, cols) = LayerNames.Shape(config, m.Layer);
+        var method = (m.Method ?? new PruneMethodSettings("magnitude")) with { Refine = m.Kind, RefineSteps = m.Steps };
+        var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
+        var h = await store.GetFloatsAsync(m.HessianKey, [cols, cols], ct);
+        var mask = await store.GetMaskAsync(m.MaskKey, rows, cols, ct);
+        var weights = await store.GetFloatsAsync(m.WeightsKey, [rows, cols], ct);
+        var pruned = new PrunedLayer(m.Layer, rows, cols, weights, mask, m.LossBefore, 0, null, false, null, TimeSpan.Zero);
+        var refined = LayerRefineStage.Run(pruned, w0, h, method.ToWorkflow(), null, ct);
+
+        var key = ArtifactKeys.Weights(m.RunId, m.Layer, "refined");
+        await store.PutFloatsAsync(key, refined.Weights, [rows, cols], ct);
+        await context.PublishReply(m.RunId, new LayerRefined(m.RunId, m.Block, m.Layer, m.LossBefore, refined.Loss, m.Steps,
+            refined.Time.TotalSeconds, key, worker.Id));
+    }
+}
