@@ -7,36 +7,33 @@ using PrunePipeline.Workflow.Reports;
 namespace PrunePipeline.Cli.Pipeline;
 
 /// <summary>
-/// report.json of a pipeline run, folded from its event stream only (the event store is the run's truth), in the
+/// report.json of a pipeline run, from the run's fold (<see cref="RunState"/>; the event store is the run's truth), in the
 /// workflow's own <see cref="PruneReport"/> schema so <c>prunectl compare</c> reads a <c>run</c> output like a
-/// <c>prune</c> output. Layers come from LayerPruned / LayerRefined, "after" perplexities from the pruned model's
-/// ModelEvaluated, "before" from the dense one.
+/// <c>prune</c> output.
 /// </summary>
 public static class RunReportBuilder
 {
     /// <summary>Builds the report of a completed run; <paramref name="config"/> gives the layers' shapes.</summary>
     public static PruneReport Build(IReadOnlyList<StoredEvent> events, LlamaConfig config)
     {
-        var data = events.Select(e => e.Data).ToList();
-        var request = data.OfType<PruneRequested>().LastOrDefault()
-                      ?? throw new InvalidOperationException("the run's event stream has no PruneRequested; no report can be built.");
-        var p = request.Method.ToWorkflow();
-        var calib = request.Calibration.ToWorkflow();
-        var refined = data.OfType<LayerRefined>().GroupBy(r => r.Layer).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        var layers = data.OfType<LayerPruned>().GroupBy(x => x.Layer).Select(g => g.Last())
+        var state = RunState.Fold(events);
+        var request = state?.Request ?? throw new InvalidOperationException("the run's event stream has no PruneRequested; no report can be built.");
+        var p = request.Method;
+        var calib = request.Calibration;
+        var refined = state.Refined;
+        var layers = state.Pruned.Values
             .OrderBy(x => x.Block).ThenBy(x => Array.IndexOf(DecoderBlockWeights.LinearNames.ToArray(), LayerNames.Parse(x.Layer).ShortName))
             .Select(x =>
             {
                 var (_, name) = LayerNames.Parse(x.Layer);
                 var (rows, cols) = DecoderBlockWeights.LinearShape(config, name);
                 var r = refined.GetValueOrDefault(x.Layer);
-                return new LayerReport(x.Block, name, x.Layer, rows, cols, x.LossAfter, r?.LossAfter ?? x.LossAfter, x.Iterations,
+                return new LayerReport(x.Block, name, x.Layer, rows, cols, x.Loss, r?.Loss ?? x.Loss, x.Iterations,
                     p.Method == "prox" ? x.FinalLambda : null, x.HitMaxIterations, x.DampingUsed, x.Seconds, r?.Seconds ?? 0, x.KeptFraction);
             }).ToList();
 
-        var evaluated = data.OfType<ModelEvaluated>().ToList();
-        var after = evaluated.LastOrDefault(v => v.Model != EvaluatedModels.Dense);
-        var before = evaluated.LastOrDefault(v => v.Model == EvaluatedModels.Dense);
+        var after = state.Evaluated;
+        var before = state.DenseEvaluated;
         var datasets = (after?.Results ?? []).Select(a => new DatasetReport(a.Dataset, request.Evaluation.Datasets.GetValueOrDefault(a.Dataset) ?? "",
             a.SeqLen, a.Convention, a.Sequences, a.Tokens, before?.Results.FirstOrDefault(b => b.Dataset == a.Dataset)?.Perplexity, a.Perplexity)).ToList();
 
@@ -49,8 +46,8 @@ public static class RunReportBuilder
         };
         return new PruneReport(PruneReport.FormatName, Path.GetFullPath(request.ModelLocation), p.Method, p.Refine, p.Pattern, request.Mode, p,
             calib, calib.Tokens, calib.Seed, layers, datasets,
-            data.OfType<BlockCalibrated>().Sum(b => b.Seconds),
+            state.Calibrated.Values.Sum(b => b.Seconds),
             layers.Sum(l => l.MethodSeconds + l.RefineSeconds),
-            evaluated.Sum(v => v.Seconds), total, versions);
+            (after?.Seconds ?? 0) + (before?.Seconds ?? 0), total, versions);
     }
 }

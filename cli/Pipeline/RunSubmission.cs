@@ -1,3 +1,4 @@
+using PrunePipeline.EventStore;
 using PrunePipeline.Contracts;
 using PrunePipeline.ServiceDefaults.Configuration;
 using PrunePipeline.ServiceDefaults;
@@ -17,7 +18,7 @@ internal static class RunSubmission
         Console.WriteLine(runId.ToString("D"));
         if (!embedded) return 0;
         Console.Error.WriteLine("(embedded configuration: running the pipeline in this process)");
-        var events = await RunFollower.FollowAsync(host.Events, runId, e => Console.Error.WriteLine("  " + RunFollower.Describe(e)), TimeSpan.FromDays(1), ct);
+        var events = await RunFollower.FollowAsync(host.Events, runId, (e, state) => Console.Error.WriteLine("  " + RunFollower.Describe(e, state)), TimeSpan.FromDays(1), ct);
         return events[^1].Data is RunCompleted ? 0 : 1;
     }
 }

@@ -72,10 +72,10 @@ internal static class ScaleOutBench
             await bus.StartAsync(ct);
             try
             {
-                var request = template with { RunId = Guid.NewGuid(), Mode = PruneModes.OneShot };
+                var request = template with { RunId = Guid.NewGuid(), Mode = PruneMode.OneShot };
                 var wall = Stopwatch.StartNew();
                 await bus.Publish(request, ct);
-                var events = await RunFollower.FollowAsync(provider.GetRequiredService<IEventStore>(), request.RunId, _ => { }, timeout, ct);
+                var events = await RunFollower.FollowAsync(provider.GetRequiredService<IEventStore>(), request.RunId, (_, _) => { }, timeout, ct);
                 wall.Stop();
                 if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"scale-out run with {pruners} pruner(s) failed at {f.Stage}: {f.Reason}");
                 var pruned = events.Where(e => e.Data is LayerPruned).ToList();

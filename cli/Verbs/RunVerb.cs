@@ -1,5 +1,6 @@
 using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
+using PrunePipeline.EventStore;
 using PrunePipeline.Contracts;
 using PrunePipeline.Model;
 using PrunePipeline.ServiceDefaults.Configuration;
@@ -19,12 +20,12 @@ public sealed class RunVerb : IVerb
     public string Summary => "prune through the event-driven pipeline in one process (embedded) and write OUTDIR";
 
     public string Usage => "usage: prunectl run --model DIR --method M --calib PATH --out OUTDIR [prune options] [--force] [--timeout SECONDS]\n" +
-                           PruneRequestOptions.Usage + PipelineConfiguration.OptionsUsage;
+                           PruneOptions.Usage + PipelineConfiguration.OptionsUsage;
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid();
-        var request = PruneRequestOptions.Parse(args, runId);
+        var request = PruneOptions.Parse(args).ToPruneRequested(runId);
         var outDir = Path.GetFullPath(args.Required("out"));
         var force = args.Flag("force");
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
@@ -35,14 +36,14 @@ public sealed class RunVerb : IVerb
         await using var host = await PipelineHost.StartAsync(configuration, embedded: true, cancellationToken);
         if (host.Options.Bus.Transport != BusTransport.InMemory)
             throw new InvalidOperationException("prunectl run hosts the whole pipeline in-process and needs Pipeline:Bus:Transport=InMemory; use prunectl submit for a distributed pipeline.");
-        Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode}) through the embedded pipeline");
+        Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode.Name()}) through the embedded pipeline");
         await host.Bus.Publish(request, cancellationToken);
-        var events = await RunFollower.FollowAsync(host.Events, runId, e => Console.Error.WriteLine("  " + RunFollower.Describe(e)), timeout, cancellationToken);
+        var events = await RunFollower.FollowAsync(host.Events, runId, (e, state) => Console.Error.WriteLine("  " + RunFollower.Describe(e, state)), timeout, cancellationToken);
         if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"run {runId} failed at {f.Stage}: {f.Reason}");
         var completed = (RunCompleted)events[^1].Data;
         var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")));
         await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, cancellationToken, report);
-        RunReport.Print(runId, events, Console.Out);
+        RunReport.Print(RunState.Fold(events), events, Console.Out);
         Console.WriteLine($"output: {outDir}");
         return 0;
     }

@@ -1,4 +1,5 @@
 using PrunePipeline.Cli.Pipeline;
+using PrunePipeline.EventStore;
 using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -20,10 +21,14 @@ public sealed class ShowVerb : IVerb
         await using var host = await PipelineHost.StartAsync(configuration, embedded: false, cancellationToken);
         var events = await host.Events.ReadStreamAsync(runId, 1, cancellationToken);
         if (events.Count == 0) throw new ArgumentException($"run {runId} is not in the event store.");
-        foreach (var e in events)
-            Console.WriteLine($"{e.Version,4}  {e.Timestamp.UtcDateTime:HH:mm:ss.fff}  {e.Type,-16}  {RunFollower.Describe(e)}");
+        RunState? state = null;
+        foreach (var (e, after, line) in RunFollower.DescribeAll(events))
+        {
+            state = after;
+            Console.WriteLine($"{e.Version,4}  {e.Timestamp.UtcDateTime:HH:mm:ss.fff}  {e.Type,-16}  {line}");
+        }
         Console.WriteLine();
-        RunReport.Print(runId, events, Console.Out);
+        RunReport.Print(state, events, Console.Out);
         return 0;
     }
 }

@@ -33,28 +33,32 @@ public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache mode
         var config = model.Config;
         var L = config.NumHiddenLayers;
         if (m.Block < 0 || m.Block >= L) throw new ArgumentException($"block {m.Block} is out of range 0..{L - 1} of {m.ModelLocation}.");
-        var oneShot = m.Mode == PruneModes.OneShot;
+        var oneShot = m.Mode == PruneMode.OneShot;
         var inputs = InputNames();
         var hessianKeys = inputs.ToDictionary(i => i, i => ArtifactKeys.Hessian(m.CalibrationKey, m.Block, i));
-        string? outputKey = oneShot
-            ? (m.Block + 1 < L ? ArtifactKeys.BlockInputs(m.CalibrationKey, m.Block + 1) : null)
-            : ArtifactKeys.BlockInputs(m.CalibrationKey, m.Block);
-        var tokens = (long)m.Calibration.NSamples * m.Calibration.SeqLen;
+        // Sequential: this block's inputs (the next block runs them through this block once pruned). One-shot: this
+        // block's dense outputs (the next block's inputs).
+        string? inputsKey = oneShot ? null : ArtifactKeys.BlockInputs(m.CalibrationKey, m.Block);
+        string? outputsKey = oneShot && m.Block + 1 < L ? ArtifactKeys.BlockInputs(m.CalibrationKey, m.Block + 1) : null;
+        var tokens = m.Calibration.Tokens;
 
-        if (await AllExist([.. hessianKeys.Values, .. outputKey is null ? Array.Empty<string>() : [outputKey]], ct))
+        if (await AllExist([.. hessianKeys.Values, .. new[] { inputsKey, outputsKey }.OfType<string>()], ct))
         {
-            await context.PublishReply(m.RunId, new BlockCalibrated(m.RunId, m.Block, m.CalibrationKey, hessianKeys, outputKey, tokens,
-                sw.Elapsed.TotalSeconds, Reused: true, worker.Id));
+            await context.PublishReply(m.RunId, new BlockCalibrated(m.RunId, m.Block, m.CalibrationKey, hessianKeys, inputsKey, outputsKey,
+                tokens, sw.Elapsed.TotalSeconds, Reused: true, worker.Id));
             return;
         }
 
         var seqLen = m.Calibration.SeqLen;
-        var hidden = m.InputKey is null ? Embed(m, model) : await store.GetActivationsAsync(m.InputKey, ct);
-        if (m.PrunedWeightKeys.Count > 0)
+        List<float[]> hidden;
+        if (m.Block == 0) hidden = Embed(m, model);
+        else if (m.InputsKey is not null) hidden = await store.GetActivationsAsync(m.InputsKey, ct);
+        else if (m.PreviousInputsKey is not null && m.PreviousWeightKeys.Count > 0)
         {
             // Sequential: block k's inputs are the PRUNED block k−1 applied to block k−1's inputs.
+            hidden = await store.GetActivationsAsync(m.PreviousInputsKey, ct);
             var previous = models.LoadBlock(m.ModelLocation, m.Block - 1);
-            foreach (var (tensor, key) in m.PrunedWeightKeys)
+            foreach (var (tensor, key) in m.PreviousWeightKeys)
             {
                 var (block, shortName) = LayerNames.Parse(tensor);
                 if (block != m.Block - 1) throw new ArgumentException($"pruned weight '{tensor}' is not in block {m.Block - 1}.");
@@ -63,7 +67,8 @@ public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache mode
             }
             BlockCalibrator.Forward(previous, config, hidden, seqLen, null, ct);
         }
-        if (!oneShot) await store.PutActivationsAsync(outputKey!, hidden, ct);
+        else throw new ArgumentException($"CalibrateBlock for block {m.Block} names neither its inputs nor block {m.Block - 1}'s inputs and weights.");
+        if (inputsKey is not null) await store.PutActivationsAsync(inputsKey, hidden, ct);
 
         var dense = models.LoadBlock(m.ModelLocation, m.Block);
         var hessians = oneShot
@@ -74,10 +79,10 @@ public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache mode
             var h = hessians.ByInput[input];
             await store.PutFloatsAsync(key, h.Values, [h.N, h.N], ct);
         }
-        if (oneShot && outputKey is not null) await store.PutActivationsAsync(outputKey, hidden, ct);
+        if (outputsKey is not null) await store.PutActivationsAsync(outputsKey, hidden, ct);
         logger.LogInformation("run {Run}: block {Block} calibrated in {Seconds:F2} s", m.RunId, m.Block, sw.Elapsed.TotalSeconds);
-        await context.PublishReply(m.RunId, new BlockCalibrated(m.RunId, m.Block, m.CalibrationKey, hessianKeys, outputKey, tokens,
-            sw.Elapsed.TotalSeconds, Reused: false, worker.Id));
+        await context.PublishReply(m.RunId, new BlockCalibrated(m.RunId, m.Block, m.CalibrationKey, hessianKeys, inputsKey, outputsKey,
+            tokens, sw.Elapsed.TotalSeconds, Reused: false, worker.Id));
     }
 
     List<float[]> Embed(CalibrateBlock m, LlamaModel model)
@@ -89,7 +94,7 @@ public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache mode
         if (c.SeqLen < 1 || c.SeqLen > model.Config.MaxPositionEmbeddings)
             throw new ArgumentException($"calibration seqlen {c.SeqLen} must be in 1..{model.Config.MaxPositionEmbeddings} (the model's max_position_embeddings).");
         var tok = TokenizerFiles.Load(m.ModelLocation);
-        var docs = CalibrationText.ReadDocuments(c.DatasetPath);
+        var docs = CalibrationText.ReadDocuments(c.Path);
         var samples = c.Sampler == Samplers.Packed
             ? CalibrationSampler.Packed(docs, tok, c.NSamples, c.SeqLen, c.Seed)
             : CalibrationSampler.RandomWindow(docs, tok, c.NSamples, c.SeqLen, c.Seed);

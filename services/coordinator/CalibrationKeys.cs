@@ -15,8 +15,8 @@ public static class CalibrationKeys
     public static string For(string modelFingerprint, PruneRequested request, int block)
     {
         var c = request.Calibration;
-        var key = ContentHash.Of(new { model = modelFingerprint, data = c.DatasetPath, c.Sampler, c.NSamples, c.SeqLen, c.Seed, request.Mode });
-        if (request.Mode == PruneModes.OneShot) return key;
+        var key = ContentHash.Of(new { model = modelFingerprint, data = c.Path, c.Sampler, c.NSamples, c.SeqLen, c.Seed, request.Mode });
+        if (request.Mode == PruneMode.OneShot) return key;
         for (var k = 1; k <= block; k++) key = ContentHash.Of(new { previous = key, prunedBlock = k - 1, method = request.Method });
         return key;
     }

@@ -31,7 +31,7 @@ public static class ReplayPlanner
             Damping = o.Damping ?? r.Method.Damping,
         };
         var effective = r with { RunId = replay.RunId, Method = method, Evaluation = o.Evaluation ?? r.Evaluation, IdempotencyKey = replay.IdempotencyKey };
-        var note = r.Mode == PruneModes.OneShot
+        var note = r.Mode == PruneMode.OneShot
             ? $"reused from run {replay.SourceRunId}: one-shot Hessians of the dense model, identical to a fresh calibration"
             : $"reused from run {replay.SourceRunId}: sequential Hessians of blocks > 0 were taken on the SOURCE run's pruned prefix, not on this run's";
         // The recorded request names the effective method, so the run summary (which starts from it) shows it.

@@ -7,7 +7,7 @@ namespace PrunePipeline.Coordinator;
 /// the run's stream, fold, send the next commands.</summary>
 public sealed class RunCoordinatorConsumer(RunCoordinator coordinator) :
     IConsumer<PruneRequested>, IConsumer<ReplayRequested>, IConsumer<BlockCalibrated>, IConsumer<LayerPruned>,
-    IConsumer<LayerRefined>, IConsumer<ModelAssembled>, IConsumer<ModelEvaluated>, IConsumer<RunFailed>
+    IConsumer<LayerRefined>, IConsumer<ModelAssembled>, IConsumer<ModelEvaluated>, IConsumer<StageFailed>
 {
     public Task Consume(ConsumeContext<PruneRequested> context) => Handle(context, context.Message.RunId, StartCausation(context, context.Message.IdempotencyKey));
 
@@ -23,11 +23,15 @@ public sealed class RunCoordinatorConsumer(RunCoordinator coordinator) :
 
     public Task Consume(ConsumeContext<ModelEvaluated> context) => Handle(context, context.Message.RunId);
 
-    public Task Consume(ConsumeContext<RunFailed> context) => Handle(context, context.Message.RunId);
+    // A worker's StageFailed is recorded as the run's RunFailed; the coordinator publishes RunFailed itself and never
+    // consumes it.
+    public Task Consume(ConsumeContext<StageFailed> context) =>
+        Handle(context, context.Message.RunId, message: new RunFailed(context.Message.RunId, context.Message.Stage, context.Message.Reason));
 
-    async Task Handle<T>(ConsumeContext<T> context, Guid runId, Guid? causation = null) where T : class
+    async Task Handle<T>(ConsumeContext<T> context, Guid runId, Guid? causation = null, object? message = null) where T : class
     {
-        var planned = await coordinator.RecordAsync(runId, context.Message, causation ?? context.MessageId ?? Guid.NewGuid(), context.CancellationToken);
+        var planned = await coordinator.RecordAsync(runId, message ?? context.Message, causation ?? context.MessageId ?? Guid.NewGuid(),
+            context.CancellationToken);
         await coordinator.SendAsync(context, planned, context.CancellationToken);
     }
 

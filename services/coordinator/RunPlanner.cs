@@ -29,7 +29,7 @@ public static class RunPlanner
         if (s.IsFinished || s.Request is not { } r) return result;
         var run = s.RunId;
         var L = topology.Blocks;
-        var refine = r.Method.Refine != "none";
+        var refine = r.Method.Refines;
         var allFinal = true;
         var evaluate = r.Evaluation.Datasets.Count > 0;
 
@@ -54,7 +54,7 @@ public static class RunPlanner
                 {
                     allFinal = false;
                     result.Add(new(MessageIds.Command(run, $"refine/{tensor}"), new RefineLayer(run, k, tensor, r.ModelLocation, hKey,
-                        pruned.MaskKey, pruned.WeightsKey, r.Method.Refine, r.Method.RefineSteps, r.Method, pruned.LossAfter)));
+                        pruned.MaskKey, pruned.WeightsKey, r.Method)));
                 }
             }
         }
@@ -74,9 +74,10 @@ public static class RunPlanner
             // and the run must stay bit-identical to prunectl prune.
             if (evaluate && s.Evaluated is null)
                 result.Add(new(MessageIds.Command(run, "evaluate"), new EvaluateModel(run, s.Assembled.ModelPrefix, r.Evaluation)));
-            if (evaluate && s.DenseEvaluated is null)
-                result.Add(new(MessageIds.Command(run, "evaluate-dense"), new EvaluateModel(run, r.ModelLocation, r.Evaluation, EvaluatedModels.Dense)));
-            if (!evaluate || (s.Evaluated is not null && s.DenseEvaluated is not null))
+            var dense = evaluate && r.Evaluation.EvaluateDense;
+            if (dense && s.DenseEvaluated is null)
+                result.Add(new(MessageIds.Command(run, "evaluate-dense"), new EvaluateModel(run, r.ModelLocation, r.Evaluation, EvaluatedModel.Dense)));
+            if (!evaluate || (s.Evaluated is not null && (!dense || s.DenseEvaluated is not null)))
                 result.Add(new(MessageIds.Command(run, "complete"), new RunCompleted(run, s.Assembled.ModelPrefix, s.Evaluated?.Results ?? [], 0)));
         }
         return result;
@@ -87,11 +88,11 @@ public static class RunPlanner
     {
         var key = CalibrationKeys.For(topology.ModelFingerprint, r, k);
         var noWeights = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (k == 0) return new CalibrateBlock(s.RunId, 0, r.ModelLocation, r.Calibration, key, null, noWeights, r.Mode);
+        if (k == 0) return new CalibrateBlock(s.RunId, 0, r.ModelLocation, r.Calibration, key, r.Mode, null, null, noWeights);
         if (!s.Calibrated.TryGetValue(k - 1, out var previous)) return null;
-        if (r.Mode == PruneModes.OneShot)
-            return new CalibrateBlock(s.RunId, k, r.ModelLocation, r.Calibration, key, previous.OutputKey, noWeights, r.Mode);
-        var refine = r.Method.Refine != "none";
+        if (r.Mode == PruneMode.OneShot)
+            return new CalibrateBlock(s.RunId, k, r.ModelLocation, r.Calibration, key, r.Mode, previous.OutputsKey, null, noWeights);
+        var refine = r.Method.Refines;
         var weights = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in DecoderBlockWeights.LinearNames)
         {
@@ -99,7 +100,7 @@ public static class RunPlanner
             if (!s.Pruned.ContainsKey(tensor) || (refine && !s.Refined.ContainsKey(tensor))) return null;
             weights[tensor] = FinalWeightsKey(s, tensor, refine);
         }
-        return new CalibrateBlock(s.RunId, k, r.ModelLocation, r.Calibration, key, previous.OutputKey, weights, r.Mode);
+        return new CalibrateBlock(s.RunId, k, r.ModelLocation, r.Calibration, key, r.Mode, null, previous.InputsKey, weights);
     }
 
     static string FinalWeightsKey(RunState s, string tensor, bool refine) => refine ? s.Refined[tensor].WeightsKey : s.Pruned[tensor].WeightsKey;

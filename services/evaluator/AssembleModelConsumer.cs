@@ -53,9 +53,9 @@ public sealed class AssembleModelConsumer(IArtifactStore store, ModelCache model
             }
             if (m.Method is { } method && m.Calibration is { } calib)
             {
-                var p = method.ToWorkflow();
+                var p = method;
                 WorkflowJson.Write(Path.Combine(dir, "sparsity.json"), new SparsityManifest(SparsityManifest.FormatName, p.Pattern, "input",
-                    p.Method, p.Refine, m.Mode, p, calib.ToWorkflow(), calib.Seed, PrunedModelWriter.PrunedTensors(config),
+                    p.Method, p.Refine, m.Mode, p, calib, calib.Seed, PrunedModelWriter.PrunedTensors(config),
                     PrunedModelWriter.MaskFileName, SparsityManifest.MaskEncodingText, Path.GetFullPath(m.ModelLocation),
                     new Dictionary<string, string> { ["pipeline_run"] = m.RunId.ToString("D") }));
             }

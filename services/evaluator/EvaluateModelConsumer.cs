@@ -12,7 +12,7 @@ using PrunePipeline.Workflow;
 namespace PrunePipeline.Evaluator;
 
 /// <summary>Perplexities with the workflow's <see cref="ModelEvaluation"/> of the assembled model (downloaded from the
-/// store, loaded exactly as <c>prunectl eval</c> would) or, for <see cref="EvaluatedModels.Dense"/>, of the source model
+/// store, loaded exactly as <c>prunectl eval</c> would) or, for <see cref="EvaluatedModel.Dense"/>, of the source model
 /// directory (report.json's "before"; opened on its own, not through the shared model cache, so it never holds the
 /// pruners' lock).</summary>
 public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<EvaluateModelConsumer> logger) : IConsumer<EvaluateModel>
@@ -25,12 +25,12 @@ public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<Evaluate
         var m = context.Message;
         var ct = context.CancellationToken;
         var sw = Stopwatch.StartNew();
-        var dense = m.Model == EvaluatedModels.Dense;
+        var dense = m.Model == EvaluatedModel.Dense;
         var dir = dense ? m.ModelPrefix : Directory.CreateTempSubdirectory("prune-evaluate-").FullName;
         try
         {
             if (!dense) await store.DownloadDirectoryAsync(m.ModelPrefix, dir, ct);
-            IReadOnlyList<Workflow.DatasetPerplexity> results;
+            IReadOnlyList<DatasetPerplexity> results;
             using (var model = LlamaModel.Open(dir))
             {
                 var seqLen = m.Evaluation.SeqLen ?? PruneRun.DefaultSeqLen(model.Config);
@@ -38,7 +38,7 @@ public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<Evaluate
                 var sets = m.Evaluation.Datasets.Select(d => EvalDatasets.Load(d.Key, d.Value, tok, seqLen)).ToList();
                 results = ModelEvaluation.Run(model, sets, null, ct);
             }
-            var list = results.Select(r => new Contracts.DatasetPerplexity(r.Dataset, r.Perplexity, r.SeqLen, r.Convention, r.PredictedTokens, r.Sequences)).ToList();
+            var list = results;
             logger.LogInformation("run {Run}: evaluated the {Model} model on {Count} data sets", m.RunId, m.Model, list.Count);
             await context.PublishReply(m.RunId, new ModelEvaluated(m.RunId, m.ModelPrefix, list, sw.Elapsed.TotalSeconds, m.Model));
         }

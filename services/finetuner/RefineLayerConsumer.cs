@@ -21,17 +21,15 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
         var ct = context.CancellationToken;
         var config = models.Get(m.ModelLocation).Config;
         var (rows, cols) = LayerNames.Shape(config, m.Layer);
-        var method = (m.Method ?? new PruneMethodSettings("magnitude")) with { Refine = m.Kind, RefineSteps = m.Steps };
         var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
         var h = await store.GetFloatsAsync(m.HessianKey, [cols, cols], ct);
         var mask = await store.GetMaskAsync(m.MaskKey, rows, cols, ct);
         var weights = await store.GetFloatsAsync(m.WeightsKey, [rows, cols], ct);
-        var pruned = new PrunedLayer(m.Layer, rows, cols, weights, mask, m.LossBefore, 0, null, false, null, TimeSpan.Zero);
-        var refined = LayerRefineStage.Run(pruned, w0, h, method.ToWorkflow(), null, ct);
+        var refined = LayerRefineStage.Run(m.Layer, weights, mask, rows, cols, w0, h, m.Method, null, ct);
 
         var key = ArtifactKeys.Weights(m.RunId, m.Layer, "refined");
         await store.PutFloatsAsync(key, refined.Weights, [rows, cols], ct);
-        await context.PublishReply(m.RunId, new LayerRefined(m.RunId, m.Block, m.Layer, m.LossBefore, refined.Loss, m.Steps,
+        await context.PublishReply(m.RunId, new LayerRefined(m.RunId, m.Block, m.Layer, refined.Loss, m.Method.Refine == "gd" ? m.Method.RefineSteps : 0,
             refined.Time.TotalSeconds, key, worker.Id));
     }
 }

@@ -26,7 +26,7 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
         var (rows, cols) = LayerNames.Shape(config, m.Layer);
         var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
         var h = await store.GetFloatsAsync(m.HessianKey, [cols, cols], ct);
-        var pruned = LayerPruneStage.Run(m.Layer, w0, h, rows, cols, m.Method.ToWorkflow(), null, ct);
+        var pruned = LayerPruneStage.Run(m.Layer, w0, h, rows, cols, m.Method, null, ct);
 
         var maskKey = ArtifactKeys.Mask(m.RunId, m.Layer);
         var weightsKey = ArtifactKeys.Weights(m.RunId, m.Layer, "pruned");
@@ -34,8 +34,7 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
         await store.PutFloatsAsync(weightsKey, pruned.Weights, [rows, cols], ct);
         var kept = pruned.Mask.Count(b => b != 0) / (double)pruned.Mask.Length;
         logger.LogInformation("run {Run}: {Layer} pruned by {Worker}", m.RunId, m.Layer, worker.Id);
-        // LossBefore: the dense weights have zero local loss against themselves.
-        await context.PublishReply(m.RunId, new LayerPruned(m.RunId, m.Block, m.Layer, 0, pruned.Loss, pruned.Iterations,
+        await context.PublishReply(m.RunId, new LayerPruned(m.RunId, m.Block, m.Layer, pruned.Loss, pruned.Iterations,
             pruned.FinalLambda ?? 0, pruned.Time.TotalSeconds, maskKey, weightsKey, worker.Id, kept,
             pruned.HitMaxIterations, pruned.DampingUsed));
     }

@@ -11,7 +11,8 @@ public static class ConsumeContextExtensions
     public static Task PublishReply<T>(this ConsumeContext context, Guid runId, T message) where T : class =>
         context.Publish(message, c => c.MessageId = MessageIds.Reply(context.MessageId ?? Guid.NewGuid(), runId));
 
-    /// <summary>Runs a stage; a bad input becomes RunFailed(stage, reason) instead of a retry loop.</summary>
+    /// <summary>Runs a stage; a bad input becomes StageFailed(stage, reason) (the coordinator records RunFailed) instead of
+    /// a retry loop.</summary>
     public static async Task RunStage(this ConsumeContext context, Guid runId, string stage, ILogger logger, Func<Task> work)
     {
         try
@@ -21,7 +22,7 @@ public static class ConsumeContextExtensions
         catch (Exception e) when (StageFailure.IsBadInput(e) && !context.CancellationToken.IsCancellationRequested)
         {
             logger.LogError("run {Run}: {Stage} failed: {Reason}", runId, stage, e.Message);
-            await context.PublishReply(runId, new RunFailed(runId, stage, StageFailure.Reason(e)));
+            await context.PublishReply(runId, new StageFailed(runId, stage, StageFailure.Reason(e)));
         }
     }
 }

@@ -17,13 +17,13 @@ public sealed class CoordinatorIdempotencyTests
         var coordinator = new RunCoordinator(store, new ModelTopologies(), NullLogger<RunCoordinator>.Instance);
         var run = Guid.NewGuid();
         var request = new PruneRequested(run, PipelineTestData.Stories260K,
-            new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), PruneModes.Sequential,
+            new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), PruneMode.Sequential,
             new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
         var first = await coordinator.RecordAsync(run, request, Guid.NewGuid(), default);
         var calibrate = Assert.IsType<CalibrateBlock>(Assert.Single(first).Message);
 
         var calibrated = new BlockCalibrated(run, 0, calibrate.CalibrationKey, new Dictionary<string, string>
-            { ["attn_in"] = "a", ["o_in"] = "o", ["mlp_in"] = "m", ["down_in"] = "d" }, "act", 32, 0.1, false);
+            { ["attn_in"] = "a", ["o_in"] = "o", ["mlp_in"] = "m", ["down_in"] = "d" }, "in0", null, 32, 0.1, false);
         var message = Guid.NewGuid();
         var once = await coordinator.RecordAsync(run, calibrated, message, default);
         var twice = await coordinator.RecordAsync(run, calibrated, message, default);

@@ -11,24 +11,24 @@ public sealed class RunPlannerTests
 {
     static readonly RunTopology Topology = new(2, "fingerprint");
 
-    static PruneRequested Request(string mode, string refine = "gd") => new(Guid.NewGuid(), "/models/m",
+    static PruneRequested Request(PruneMode mode, string refine = "gd") => new(Guid.NewGuid(), "/models/m",
         new CalibrationSettings("/data/c4.jsonl", Samplers.Packed, 4, 32, 1), mode, new PruneMethodSettings("wanda", refine, 10),
         new EvaluationSettings(new Dictionary<string, string>()));
 
     static BlockCalibrated Calibrated(Guid run, int k) => new(run, k, $"key{k}",
-        new Dictionary<string, string> { ["attn_in"] = $"h{k}a", ["o_in"] = $"h{k}o", ["mlp_in"] = $"h{k}m", ["down_in"] = $"h{k}d" }, $"act{k}", 128, 1, false);
+        new Dictionary<string, string> { ["attn_in"] = $"h{k}a", ["o_in"] = $"h{k}o", ["mlp_in"] = $"h{k}m", ["down_in"] = $"h{k}d" }, $"in{k}", $"out{k}", 128, 1, false);
 
     static LayerPruned Pruned(Guid run, int k, string name) =>
-        new(run, k, LlamaTensorNames.Layer(k, name), 0, 1, 0, 0, 0.1, $"mask/{k}/{name}", $"pruned/{k}/{name}", "w1");
+        new(run, k, LlamaTensorNames.Layer(k, name), 1, 0, 0, 0.1, $"mask/{k}/{name}", $"pruned/{k}/{name}", "w1");
 
-    static LayerRefined Refined(Guid run, int k, string name) => new(run, k, LlamaTensorNames.Layer(k, name), 1, 0.5, 10, 0.1, $"refined/{k}/{name}");
+    static LayerRefined Refined(Guid run, int k, string name) => new(run, k, LlamaTensorNames.Layer(k, name), 0.5, 10, 0.1, $"refined/{k}/{name}");
 
     static RunState Fold(params object[] events) => RunState.Fold(events.Select((e, i) => (e, (long)i + 1)))!;
 
     [Fact]
     public void Sequential_calibrates_block_by_block_on_the_refined_prefix()
     {
-        var r = Request(PruneModes.Sequential);
+        var r = Request(PruneMode.Sequential);
         var events = new List<object> { r };
         Assert.IsType<CalibrateBlock>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
 
@@ -42,7 +42,7 @@ public sealed class RunPlannerTests
         foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, 0, n));
         var pending = RunPlanner.Pending(Fold([.. events]), Topology);
         Assert.Equal(7, pending.Count);
-        Assert.All(pending, p => Assert.Equal("gd", Assert.IsType<RefineLayer>(p.Message).Kind));
+        Assert.All(pending, p => Assert.Equal(r.Method, Assert.IsType<RefineLayer>(p.Message).Method));
 
         foreach (var n in DecoderBlockWeights.LinearNames.Take(6)) events.Add(Refined(r.RunId, 0, n));
         var before = Fold([.. events]);
@@ -50,27 +50,29 @@ public sealed class RunPlannerTests
         events.Add(Refined(r.RunId, 0, DecoderBlockWeights.LinearNames[6]));
         var calibrate = Assert.IsType<CalibrateBlock>(Assert.Single(RunPlanner.Next(before, Fold([.. events]), Topology)).Message);
         Assert.Equal(1, calibrate.Block);
-        Assert.Equal("act0", calibrate.InputKey);
-        Assert.Equal(7, calibrate.PrunedWeightKeys.Count);
-        Assert.All(calibrate.PrunedWeightKeys.Values, k => Assert.StartsWith("refined/0/", k));
-        Assert.NotEqual(CalibrationKeys.For("fingerprint", r, 0), calibrate.CalibrationKey);
+        Assert.Equal(("in0", (string?)null), (calibrate.PreviousInputsKey, calibrate.InputsKey));
+        Assert.Equal(7, calibrate.PreviousWeightKeys.Count);
+        Assert.All(calibrate.PreviousWeightKeys.Values, k => Assert.StartsWith("refined/0/", k));
+        var first = Assert.IsType<CalibrateBlock>(Assert.Single(RunPlanner.Pending(Fold(r), Topology)).Message);
+        Assert.NotEqual(first.CalibrationKey, calibrate.CalibrationKey); // block 1 sees a pruned prefix, block 0 does not
     }
 
     [Fact]
     public void One_shot_chains_calibration_and_fans_out_each_block_at_once()
     {
-        var r = Request(PruneModes.OneShot, refine: "none");
+        var r = Request(PruneMode.OneShot, refine: "none");
         var next = RunPlanner.Next(Fold(r), Fold(r, Calibrated(r.RunId, 0)), Topology);
         Assert.Equal(7, next.Count(p => p.Message is PruneLayer));
         var c = Assert.IsType<CalibrateBlock>(Assert.Single(next, p => p.Message is CalibrateBlock).Message);
-        Assert.Equal((1, "act0", 0), (c.Block, c.InputKey, c.PrunedWeightKeys.Count));
-        Assert.Equal(CalibrationKeys.For("fingerprint", r, 0), c.CalibrationKey);
+        Assert.Equal((1, "out0", null, 0), (c.Block, c.InputsKey, c.PreviousInputsKey, c.PreviousWeightKeys.Count));
+        var first = Assert.IsType<CalibrateBlock>(Assert.Single(RunPlanner.Pending(Fold(r), Topology)).Message);
+        Assert.Equal(first.CalibrationKey, c.CalibrationKey); // one pass of the dense model: one key for every block
     }
 
     [Fact]
     public void After_every_layer_the_model_is_assembled_then_the_run_completes()
     {
-        var r = Request(PruneModes.OneShot, refine: "none");
+        var r = Request(PruneMode.OneShot, refine: "none");
         var events = new List<object> { r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1) };
         for (var k = 0; k < 2; k++)
             foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, k, n));
@@ -86,7 +88,7 @@ public sealed class RunPlannerTests
     [Fact]
     public void The_dense_and_pruned_models_are_evaluated_after_assembly_and_completion_waits_for_both()
     {
-        var r = Request(PruneModes.OneShot, refine: "none") with
+        var r = Request(PruneMode.OneShot, refine: "none") with
         {
             Evaluation = new EvaluationSettings(new Dictionary<string, string> { ["c4"] = "/data/c4.json" }, 64),
         };
@@ -97,12 +99,12 @@ public sealed class RunPlannerTests
             foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, k, n));
         events.Add(new ModelAssembled(r.RunId, "models/x", 2, 1));
         var assembled = RunPlanner.Pending(Fold([.. events]), Topology);
-        var pruned = Assert.Single(assembled, p => p.Message is EvaluateModel { Model: EvaluatedModels.Pruned });
-        var dense = Assert.IsType<EvaluateModel>(Assert.Single(assembled, p => p.Message is EvaluateModel { Model: EvaluatedModels.Dense }).Message);
+        var pruned = Assert.Single(assembled, p => p.Message is EvaluateModel { Model: EvaluatedModel.Pruned });
+        var dense = Assert.IsType<EvaluateModel>(Assert.Single(assembled, p => p.Message is EvaluateModel { Model: EvaluatedModel.Dense }).Message);
         Assert.Equal("/models/m", dense.ModelPrefix);
-        events.Add(new ModelEvaluated(r.RunId, "models/x", [new DatasetPerplexity("c4", 9, 64, "c4", 100)], 1));
+        events.Add(new ModelEvaluated(r.RunId, "models/x", [new DatasetPerplexity("c4", 9, 64, "c4", 100, 2)], 1));
         Assert.DoesNotContain(RunPlanner.Pending(Fold([.. events]), Topology), p => p.Message is RunCompleted);
-        events.Add(new ModelEvaluated(r.RunId, "/models/m", [new DatasetPerplexity("c4", 5, 64, "c4", 100)], 1, EvaluatedModels.Dense));
+        events.Add(new ModelEvaluated(r.RunId, "/models/m", [new DatasetPerplexity("c4", 5, 64, "c4", 100, 2)], 1, EvaluatedModel.Dense));
         var done = Assert.IsType<RunCompleted>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
         Assert.Equal(9, Assert.Single(done.Perplexities).Perplexity); // the pruned model's, not the dense one's
         Assert.NotEqual(pruned.Id, MessageIds.Command(r.RunId, "evaluate-dense"));
@@ -111,14 +113,14 @@ public sealed class RunPlannerTests
     [Fact]
     public void A_failed_run_sends_nothing_more()
     {
-        var r = Request(PruneModes.Sequential);
+        var r = Request(PruneMode.Sequential);
         Assert.Empty(RunPlanner.Pending(Fold(r, Calibrated(r.RunId, 0), new RunFailed(r.RunId, "prune", "bad")), Topology));
     }
 
     [Fact]
     public void Replay_reuses_every_hessian_and_fans_out_all_layers()
     {
-        var r = Request(PruneModes.Sequential);
+        var r = Request(PruneMode.Sequential);
         var source = Fold(r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1));
         var replay = new ReplayRequested(Guid.NewGuid(), r.RunId, PipelineStages.Prune, new ReplayOverrides(Lambda0: 0.5, Beta: 1.2));
         var events = ReplayPlanner.Plan(replay, source, 2);
@@ -138,7 +140,43 @@ public sealed class RunPlannerTests
     {
         var replay = new ReplayRequested(Guid.NewGuid(), Guid.NewGuid(), PipelineStages.Prune, new ReplayOverrides());
         Assert.Contains("does not exist", Assert.Throws<ArgumentException>(() => ReplayPlanner.Plan(replay, null, 2)).Message);
-        var r = Request(PruneModes.Sequential);
+        var r = Request(PruneMode.Sequential);
         Assert.Contains("block 1", Assert.Throws<ArgumentException>(() => ReplayPlanner.Plan(replay with { SourceRunId = r.RunId }, Fold(r, Calibrated(r.RunId, 0)), 2)).Message);
+    }
+
+    [Fact]
+    public void Without_dense_evaluation_the_run_completes_after_the_pruned_model_alone()
+    {
+        var r = Request(PruneMode.OneShot, refine: "none") with
+        {
+            Evaluation = new EvaluationSettings(new Dictionary<string, string> { ["c4"] = "/data/c4.json" }, 64, EvaluateDense: false),
+        };
+        var events = new List<object> { r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1) };
+        for (var k = 0; k < 2; k++)
+            foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, k, n));
+        events.Add(new ModelAssembled(r.RunId, "models/x", 2, 1));
+        var evaluate = Assert.IsType<EvaluateModel>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
+        Assert.Equal(EvaluatedModel.Pruned, evaluate.Model);
+        events.Add(new ModelEvaluated(r.RunId, "models/x", [new DatasetPerplexity("c4", 9, 64, "c4", 100, 2)], 1));
+        Assert.IsType<RunCompleted>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
+    }
+
+    [Fact]
+    public void Calibration_keys_address_content_not_runs()
+    {
+        // Content addressing: what determines the Hessians enters the key, the run id does not.
+        var a = Request(PruneMode.Sequential);
+        var b = a with { RunId = Guid.NewGuid() };
+        Assert.Equal(CalibrationKeys.For("fp", a, 1), CalibrationKeys.For("fp", b, 1));
+        Assert.NotEqual(CalibrationKeys.For("fp", a, 0), CalibrationKeys.For("other-model", a, 0));
+        Assert.NotEqual(CalibrationKeys.For("fp", a, 0), CalibrationKeys.For("fp", a with { Calibration = a.Calibration with { Seed = 2 } }, 0));
+        // Sequential: the method that pruned the prefix changes blocks > 0 only.
+        var other = a with { Method = a.Method with { Lambda0 = 0.5 } };
+        Assert.Equal(CalibrationKeys.For("fp", a, 0), CalibrationKeys.For("fp", other, 0));
+        Assert.NotEqual(CalibrationKeys.For("fp", a, 1), CalibrationKeys.For("fp", other, 1));
+        // One-shot: the dense model's activations, whatever the method.
+        var oneShot = a with { Mode = PruneMode.OneShot };
+        Assert.Equal(CalibrationKeys.For("fp", oneShot, 1), CalibrationKeys.For("fp", oneShot with { Method = other.Method }, 1));
+        Assert.NotEqual(CalibrationKeys.For("fp", oneShot, 0), CalibrationKeys.For("fp", a, 0));
     }
 }

@@ -29,7 +29,7 @@ public sealed class StageFaultTests
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         var request = new PruneRequested(Guid.NewGuid(), PipelineTestData.Stories260K,
-            new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), PruneModes.Sequential,
+            new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), PruneMode.Sequential,
             new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
         await harness.Bus.Publish(request);
 

@@ -75,7 +75,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                 var method = new PruneMethodSettings("prox", "gd", RefineSteps: 10, Lambda0: 0.01, Beta: 1.05, MaxIters: 60);
                 var calib = new CalibrationSettings(RepoPaths.Shared("data", "c4", "c4_validation_2k.jsonl"), Samplers.RandomWindow, 4, 32, 5);
                 var tiny = RepoPaths.Shared("data", "tinystories", "tinystories_val_first1000.eot.txt");
-                var request = new PruneRequested(Guid.NewGuid(), model, calib, PruneModes.Sequential, method,
+                var request = new PruneRequested(Guid.NewGuid(), model, calib, PruneMode.Sequential, method,
                     new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = tiny }, 64));
                 var sw = Stopwatch.StartNew();
                 await bus.Publish(request);
@@ -95,7 +95,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                 var outDir = Path.Combine(work, "distributed");
                 await artifacts.DownloadDirectoryAsync(((RunCompleted)run[^1].Data).ModelPrefix, outDir);
                 var reference = Path.Combine(work, "prune");
-                PruneRun.Execute(new PruneRequest(model, reference, method.ToWorkflow(), calib.ToWorkflow(), PruneMode.Sequential, EvaluateDense: false));
+                PruneRun.Execute(new PruneRequest(model, reference, method, calib, PruneMode.Sequential, EvaluateDense: false));
                 Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "masks.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "masks.safetensors")));
                 Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "model.safetensors")));
                 Assert.True((await events.GetRunAsync(request.RunId))!.Perplexities["tinystories"] > 1);
@@ -132,7 +132,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                 }
                 // Block 0's Hessians do not depend on the pruned prefix: there the replay equals a fresh prune with the new λ.
                 var fresh = Path.Combine(work, "prune-new-lambda");
-                PruneRun.Execute(new PruneRequest(model, fresh, (method with { Lambda0 = 0.05, Beta = 1.1 }).ToWorkflow(), calib.ToWorkflow(), PruneMode.Sequential, EvaluateDense: false));
+                PruneRun.Execute(new PruneRequest(model, fresh, (method with { Lambda0 = 0.05, Beta = 1.1 }), calib, PruneMode.Sequential, EvaluateDense: false));
                 var freshMasks = MaskFileReader.ReadAll(Path.Combine(fresh, "masks.safetensors"));
                 foreach (var name in masks.Keys.Where(n => n.StartsWith("model.layers.0.", StringComparison.Ordinal)))
                     Assert.Equal(freshMasks[name].Packed, masks[name].Packed);

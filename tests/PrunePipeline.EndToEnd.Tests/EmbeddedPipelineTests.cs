@@ -39,13 +39,13 @@ public sealed class EmbeddedPipelineTests
     }
 
     [Theory]
-    [InlineData(PruneModes.Sequential, "prox", "gd")]
-    [InlineData(PruneModes.OneShot, "wanda", "none")]
-    public async Task Pipeline_masks_and_weights_equal_prunectl_prune(string mode, string method, string refine)
+    [InlineData(PruneMode.Sequential, "prox", "gd")]
+    [InlineData(PruneMode.OneShot, "wanda", "none")]
+    public async Task Pipeline_masks_and_weights_equal_prunectl_prune(PruneMode mode, string method, string refine)
     {
         var dir = PipelineTestData.TempDir("embedded");
         var settings = new PruneMethodSettings(method, refine, RefineSteps: 10, Lambda0: 0.01, Beta: 1.05, MaxIters: 60);
-        var calib = new Contracts.CalibrationSettings(PipelineTestData.C4Calibration, Samplers.RandomWindow, 4, 32, 11);
+        var calib = new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.RandomWindow, 4, 32, 11);
         var request = new PruneRequested(Guid.NewGuid(), PipelineTestData.Stories260K, calib, mode, settings,
             new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = PipelineTestData.TinyStories }, 64));
         var (events, outDir, harness, provider) = await RunAsync(request, dir);
@@ -53,8 +53,8 @@ public sealed class EmbeddedPipelineTests
         await harness.Stop();
 
         var reference = Path.Combine(dir, "prune");
-        var expected = PruneRun.Execute(new PruneRequest(PipelineTestData.Stories260K, reference, settings.ToWorkflow(), calib.ToWorkflow(),
-            mode == PruneModes.OneShot ? PruneMode.OneShot : PruneMode.Sequential, [new EvalDatasetSpec("tinystories", PipelineTestData.TinyStories)], 64));
+        var expected = PruneRun.Execute(new PruneRequest(PipelineTestData.Stories260K, reference, settings, calib,
+            mode, [new EvalDatasetSpec("tinystories", PipelineTestData.TinyStories)], 64));
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "masks.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "masks.safetensors")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "model.safetensors")));
 
@@ -88,7 +88,7 @@ public sealed class EmbeddedPipelineTests
         Assert.Equal((wantSet.SeqLen, wantSet.Convention, wantSet.Sequences, wantSet.PredictedTokens, wantSet.Path),
             (gotSet.SeqLen, gotSet.Convention, gotSet.Sequences, gotSet.PredictedTokens, gotSet.Path));
         Assert.True(gotSet.PerplexityAfter > gotSet.PerplexityBefore, "pruning should raise perplexity");
-        Assert.Contains(events, e => e.Data is ModelEvaluated { Model: EvaluatedModels.Dense });
+        Assert.Contains(events, e => e.Data is ModelEvaluated { Model: EvaluatedModel.Dense });
         Assert.True(File.Exists(Path.Combine(outDir, "sparsity.json")), "the pipeline writes sparsity.json");
         var sparsity = WorkflowJson.Read<SparsityManifest>(Path.Combine(outDir, "sparsity.json"));
         Assert.Equal(35, sparsity.Tensors.Count);
@@ -99,8 +99,8 @@ public sealed class EmbeddedPipelineTests
     {
         var dir = PipelineTestData.TempDir("bad");
         var request = new PruneRequested(Guid.NewGuid(), PipelineTestData.Stories260K,
-            new Contracts.CalibrationSettings(RepoPaths.Shared("data", "c4", "c4_valid_part_of_0.json"), Samplers.Packed, 2, 16, 0),
-            PruneModes.Sequential, new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
+            new CalibrationSettings(RepoPaths.Shared("data", "c4", "c4_valid_part_of_0.json"), Samplers.Packed, 2, 16, 0),
+            PruneMode.Sequential, new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
         var options = new PipelineOptions();
         options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
         options.EventStore.SqlitePath = Path.Combine(dir, "events.db");

@@ -45,7 +45,7 @@ public sealed class RabbitMqAdapterTests(ITestOutputHelper output)
         try
         {
             var request = new PruneRequested(state.RunId, "/models/stories260K",
-                new CalibrationSettings("/data/c4.jsonl", Samplers.RandomWindow, 32, 256, 7), PruneModes.OneShot,
+                new CalibrationSettings("/data/c4.jsonl", Samplers.RandomWindow, 32, 256, 7), PruneMode.OneShot,
                 new PruneMethodSettings("prox", Refine: "gd", RefineSteps: 50, Lambda0: 0.001, Beta: 1.005, MaxIters: 500),
                 new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = "/data/tinystories/val.jsonl" }, 256), "key-1");
             await bus.Publish(request);
@@ -53,7 +53,7 @@ public sealed class RabbitMqAdapterTests(ITestOutputHelper output)
 
             Assert.Equal(request.Calibration, received.Calibration);
             Assert.Equal(request.Method, received.Method);
-            Assert.Equal(PruneModes.OneShot, received.Mode);
+            Assert.Equal(PruneMode.OneShot, received.Mode);
             Assert.Equal("/data/tinystories/val.jsonl", received.Evaluation.Datasets["tinystories"]);
             Assert.Equal(256, received.Evaluation.SeqLen);
             Assert.Equal("key-1", received.IdempotencyKey);
