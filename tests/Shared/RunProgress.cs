@@ -10,7 +10,7 @@ namespace PrunePipeline.Tests;
 /// adds, e.g. the service processes' output).</summary>
 internal static class RunProgress
 {
-    public static readonly TimeSpan DefaultIdle = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan DefaultIdle = TimeSpan.FromSeconds(300);
 
     public static async Task<List<StoredEvent>> UntilEndAsync(IEventStore store, Guid runId, TimeSpan? idle = null, Func<string>? diagnostics = null)
     {
