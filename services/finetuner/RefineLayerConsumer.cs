@@ -19,10 +19,7 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
     {
         var m = context.Message;
         var ct = context.CancellationToken;
-        var config = models.Get(m.ModelLocation).Config;
-        var (rows, cols) = LayerNames.Shape(config, m.Layer);
-        var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
-        var h = await store.GetFloatsAsync(m.HessianKey, [cols, cols], ct);
+        var (rows, cols, w0, h) = await LayerInputs.LoadAsync(models, store, m.ModelLocation, m.Layer, m.HessianKey, ct);
         var mask = await store.GetMaskAsync(m.MaskKey, rows, cols, ct);
         var weights = await store.GetFloatsAsync(m.WeightsKey, [rows, cols], ct);
         var refined = LayerRefineStage.Run(m.Layer, weights, mask, rows, cols, w0, h, m.Method, null, ct);

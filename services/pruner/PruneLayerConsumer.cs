@@ -22,10 +22,7 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
     {
         var m = context.Message;
         var ct = context.CancellationToken;
-        var config = models.Get(m.ModelLocation).Config;
-        var (rows, cols) = LayerNames.Shape(config, m.Layer);
-        var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
-        var h = await store.GetFloatsAsync(m.HessianKey, [cols, cols], ct);
+        var (rows, cols, w0, h) = await LayerInputs.LoadAsync(models, store, m.ModelLocation, m.Layer, m.HessianKey, ct);
         var pruned = LayerPruneStage.Run(m.Layer, w0, h, rows, cols, m.Method, null, ct);
 
         var maskKey = ArtifactKeys.Mask(m.RunId, m.Layer);

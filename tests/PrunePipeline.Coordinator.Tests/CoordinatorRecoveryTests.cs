@@ -28,9 +28,7 @@ public sealed class CoordinatorRecoveryTests
     public async Task A_restarted_coordinator_re_sends_exactly_what_unfinished_runs_wait_for()
     {
         var dir = PipelineTestData.TempDir("resume");
-        var options = new PipelineOptions();
-        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
-        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        var options = PipelineTestData.EmbeddedOptions(dir);
         var services = new ServiceCollection().AddLogging();
         services.AddPipelineCore(options, "coordinator");
         services.AddMassTransitTestHarness(x => x.AddCoordinator());

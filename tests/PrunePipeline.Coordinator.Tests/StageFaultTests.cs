@@ -15,9 +15,7 @@ public sealed class StageFaultTests
     public async Task A_fault_that_exhausts_retries_appends_RunFailed_naming_the_stage_and_the_cause()
     {
         var dir = PipelineTestData.TempDir("fault");
-        var options = new PipelineOptions();
-        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
-        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        var options = PipelineTestData.EmbeddedOptions(dir);
         var services = new ServiceCollection().AddLogging();
         services.AddPipelineCore(options, "coordinator");
         services.AddMassTransitTestHarness(x =>

@@ -19,9 +19,7 @@ public sealed class EmbeddedPipelineTests
 {
     static async Task<(IReadOnlyList<StoredEvent> Events, string OutDir, ITestHarness Harness, ServiceProvider Provider)> RunAsync(PruneRequested request, string dir)
     {
-        var options = new PipelineOptions();
-        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
-        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        var options = PipelineTestData.EmbeddedOptions(dir);
         var services = new ServiceCollection().AddLogging();
         services.AddPipelineCore(options, EmbeddedPipeline.Worker);
         services.AddMassTransitTestHarness(EmbeddedPipeline.AddAllStages);
@@ -101,9 +99,7 @@ public sealed class EmbeddedPipelineTests
         var request = new PruneRequested(Guid.NewGuid(), PipelineTestData.Stories260K,
             new CalibrationSettings(RepoPaths.Shared("data", "c4", "c4_valid_part_of_0.json"), Samplers.Packed, 2, 16, 0),
             PruneMode.Sequential, new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
-        var options = new PipelineOptions();
-        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
-        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        var options = PipelineTestData.EmbeddedOptions(dir);
         var services = new ServiceCollection().AddLogging();
         services.AddPipelineCore(options, EmbeddedPipeline.Worker);
         services.AddMassTransitTestHarness(EmbeddedPipeline.AddAllStages);

@@ -1,4 +1,5 @@
 using PrunePipeline.Model.Llama2c;
+using PrunePipeline.ServiceDefaults.Configuration;
 using PrunePipeline.Tokenizers;
 
 namespace PrunePipeline.Tests;
@@ -19,6 +20,15 @@ internal static class PipelineTestData
     public static string C4Calibration => RepoPaths.Shared("data", "c4", "c4_validation_2k.jsonl");
 
     public static string TinyStories => RepoPaths.Shared("data", "tinystories", "tinystories_val_first1000.eot.txt");
+
+    /// <summary>Embedded options (folder artifacts, SQLite history) under <paramref name="dir"/>.</summary>
+    public static PipelineOptions EmbeddedOptions(string dir)
+    {
+        var options = new PipelineOptions();
+        options.Artifacts.FolderPath = Path.Combine(dir, "artifacts");
+        options.EventStore.SqlitePath = Path.Combine(dir, "events.db");
+        return options;
+    }
 
     public static string TempDir(string what)
     {
