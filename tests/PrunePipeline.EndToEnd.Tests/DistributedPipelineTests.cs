@@ -59,7 +59,11 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                          ("evaluator", "evaluator", "PrunePipeline.Evaluator"),
                      })
                 processes.Add(new ServiceProcess(name, ServiceProcess.ServiceDll(folder, dll, BuildConfiguration), settings));
-            await Task.WhenAll(processes.Select(p => p.Started)).WaitAsync(TimeSpan.FromSeconds(60));
+            // Start-up of six .NET processes on a loaded machine is slow, not stuck: allow minutes, and name who is missing.
+            var started = Task.WhenAll(processes.Select(p => p.Started));
+            if (await Task.WhenAny(started, Task.Delay(TimeSpan.FromMinutes(4))) != started)
+                Assert.Fail("not started within 4 min: " + string.Join(", ", processes.Where(p => !p.Started.IsCompleted).Select(p => p.Name)) +
+                            "\n" + string.Join("\n", processes.Select(p => $"--- {p.Name}\n{p.Output}")));
 
             // The client: the production registration with no consumers (what prunectl submit/watch use).
             var config = new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
