@@ -1,6 +1,6 @@
-# One multi-target Dockerfile for the four worker services (docker-compose.yml builds each target).
+# One multi-target Dockerfile for the five services (docker-compose.yml builds each target).
 #   docker build --target pruner -t prunepipeline/pruner .
-# The build stage publishes all four at once (they share every library), each runtime target copies its own.
+# The build stage publishes all five at once (they share every library), each runtime target copies its own.
 ARG DOTNET_VERSION=10.0
 
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
@@ -8,7 +8,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props PrunePipeline.sln ./
 COPY shared/ shared/
 COPY services/ services/
-RUN for s in calibrator pruner finetuner evaluator; do \
+RUN for s in coordinator calibrator pruner finetuner evaluator; do \
       dotnet publish "services/$s" -c Release -o "/app/$s" --nologo || exit 1; \
     done
 
@@ -21,6 +21,10 @@ ENV DOTNET_gcServer=0 \
     OPENBLAS_NUM_THREADS=4
 WORKDIR /app
 USER $APP_UID
+
+FROM runtime AS coordinator
+COPY --from=build /app/coordinator /app
+ENTRYPOINT ["dotnet", "/app/PrunePipeline.Coordinator.dll"]
 
 FROM runtime AS calibrator
 COPY --from=build /app/calibrator /app

@@ -6,13 +6,13 @@ using Microsoft.Extensions.Logging;
 using PrunePipeline.Artifacts;
 using PrunePipeline.Errors;
 using PrunePipeline.EventStore;
-using PrunePipeline.Pipeline.Configuration;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults.Configuration;
+using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Pipeline;
 
-/// <summary>A started host of the pipeline inside the CLI: with every role (the embedded pipeline) or none (a client
-/// that publishes to RabbitMQ and reads the event store).</summary>
+/// <summary>A started host of the pipeline inside the CLI: with every stage (<see cref="EmbeddedPipeline.AddAllStages"/>)
+/// or none (a client that publishes to RabbitMQ and reads the event store).</summary>
 internal sealed class PipelineHost : IAsyncDisposable
 {
     readonly IHost _host;
@@ -27,13 +27,14 @@ internal sealed class PipelineHost : IAsyncDisposable
 
     public PipelineOptions Options => _host.Services.GetRequiredService<PipelineOptions>();
 
-    public static async Task<PipelineHost> StartAsync(IConfiguration configuration, PipelineRoles roles, CancellationToken ct)
+    public static async Task<PipelineHost> StartAsync(IConfiguration configuration, bool embedded, CancellationToken ct)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("MassTransit", LogLevel.Error);
-        builder.Services.AddPrunePipeline(builder.Configuration, roles);
+        builder.Services.AddPipeline(builder.Configuration, embedded ? EmbeddedPipeline.Worker : "prunectl",
+            embedded ? EmbeddedPipeline.AddAllStages : EmbeddedPipeline.NoStages);
         var host = builder.Build();
         await host.Services.GetRequiredService<IEventStore>().InitializeAsync(ct);
         await host.StartAsync(ct);

@@ -5,13 +5,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PrunePipeline.Contracts;
 using PrunePipeline.EventStore;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Pipeline;
 
 /// <summary>
-/// Layers per minute of the distributed pipeline with N pruner processes: calibrator, finetuner, evaluator and N
-/// pruners each run as their own OS process (<see cref="ServiceProcess"/>) against real RabbitMQ / PostgreSQL / S3,
+/// Layers per minute of the distributed pipeline with N pruner processes: coordinator, calibrator, finetuner, evaluator
+/// and N pruners each run as their own OS process (<see cref="ServiceProcess"/>) against real RabbitMQ / PostgreSQL / S3,
 /// the request is one-shot (every block's layers fan out as soon as its Hessians exist), and the rate is measured from
 /// the LayerPruned events' timestamps in the event store (first to last), so start-up and calibration are excluded.
 /// </summary>
@@ -56,6 +56,7 @@ internal static class ScaleOutBench
         var processes = new List<ServiceProcess>();
         try
         {
+            processes.Add(new ServiceProcess("coordinator", ServiceProcess.ServiceDll("coordinator", "PrunePipeline.Coordinator", configuration), settings));
             processes.Add(new ServiceProcess("calibrator", ServiceProcess.ServiceDll("calibrator", "PrunePipeline.Calibrator", configuration), settings));
             processes.Add(new ServiceProcess("finetuner", ServiceProcess.ServiceDll("finetuner", "PrunePipeline.Finetuner", configuration), settings));
             processes.Add(new ServiceProcess("evaluator", ServiceProcess.ServiceDll("evaluator", "PrunePipeline.Evaluator", configuration), settings));
@@ -65,16 +66,16 @@ internal static class ScaleOutBench
 
             var config = new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
             var services = new ServiceCollection().AddLogging();
-            services.AddPrunePipeline(config, PipelineRoles.None);
+            services.AddPipeline(config, "prunectl", EmbeddedPipeline.NoStages);
             await using var provider = services.BuildServiceProvider();
             var bus = provider.GetRequiredService<IBusControl>();
             await bus.StartAsync(ct);
             try
             {
-                var request = template with { RunId = Guid.NewGuid(), Mode = PruneModes.OneShot };
+                var request = template with { RunId = Guid.NewGuid(), Mode = PruneMode.OneShot };
                 var wall = Stopwatch.StartNew();
                 await bus.Publish(request, ct);
-                var events = await RunFollower.FollowAsync(provider.GetRequiredService<IEventStore>(), request.RunId, _ => { }, timeout, ct);
+                var events = await RunFollower.FollowAsync(provider.GetRequiredService<IEventStore>(), request.RunId, (_, _) => { }, timeout, ct);
                 wall.Stop();
                 if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"scale-out run with {pruners} pruner(s) failed at {f.Stage}: {f.Reason}");
                 var pruned = events.Where(e => e.Data is LayerPruned).ToList();
@@ -98,7 +99,7 @@ internal static class ScaleOutBench
     public static async Task RunAsync(Servers servers, PruneRequested template, string configuration, CancellationToken ct)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"scale-out (distributed, one-shot, {template.Method.Method}; calibrator, finetuner, evaluator and N pruners as separate processes;");
+        Console.WriteLine($"scale-out (distributed, one-shot, {template.Method.Method}; coordinator, calibrator, finetuner, evaluator and N pruners as separate processes;");
         Console.WriteLine($"           pruners run with OPENBLAS_NUM_THREADS=1; this machine has {Environment.ProcessorCount} cores)");
         var results = new List<double>();
         foreach (var n in new[] { 1, 2 })

@@ -4,7 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 using PrunePipeline.Workflow;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -22,11 +22,11 @@ public sealed class BenchPipelineVerb : IVerb
                            "         [--postgres CONNSTRING] [--s3-url URL] [--services-config Release|Debug] [--skip-embedded]\n" +
                            "  servers default to PRUNE_TEST_RABBITMQ / PRUNE_TEST_POSTGRES / PRUNE_TEST_S3_URL (scripts/servers.sh env);\n" +
                            "  with all three, the scale-out figure (one-shot, 1 then 2 pruner processes) is measured; the services must be built.\n" +
-                           PruneRequestOptions.Usage;
+                           PruneOptions.Usage;
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken ct)
     {
-        var request = PruneRequestOptions.Parse(args, Guid.Empty);
+        var request = PruneOptions.Parse(args).ToPruneRequested(Guid.Empty);
         var repeat = args.Int("repeat", 3);
         var rabbit = args.Optional("rabbitmq");
         var pings = args.Int("pings", 200);
@@ -51,7 +51,7 @@ public sealed class BenchPipelineVerb : IVerb
             var run = new List<double>();
             // One embedded host for every repetition (its start-up, ~1 s, is a per-process constant, not per run).
             var config = PipelineConfiguration.Build(new CliArgs(["--work", Path.Combine(work, "pipeline")]));
-            await using var host = await PipelineHost.StartAsync(config, PipelineRoles.All, ct);
+            await using var host = await PipelineHost.StartAsync(config, embedded: true, ct);
             for (var i = 0; i <= repeat; i++) // i = 0 is the warm-up (JIT, page cache)
             {
                 // A different seed for every repetition (the same for prune and run): the store is shared across
@@ -59,13 +59,13 @@ public sealed class BenchPipelineVerb : IVerb
                 // so the timed pipeline runs would skip calibration and look faster than prune.
                 var r = request with { RunId = Guid.NewGuid(), Calibration = request.Calibration with { Seed = request.Calibration.Seed + i } };
                 var sw = Stopwatch.StartNew();
-                PruneRun.Execute(new PruneRequest(r.ModelLocation, Path.Combine(work, $"prune{i}"), r.Method.ToWorkflow(),
-                    r.Calibration.ToWorkflow(), request.Mode == PruneModes.OneShot ? PruneMode.OneShot : PruneMode.Sequential, EvaluateDense: false), null, ct);
+                PruneRun.Execute(new PruneRequest(r.ModelLocation, Path.Combine(work, $"prune{i}"), r.Method,
+                    r.Calibration, request.Mode == PruneMode.OneShot ? PruneMode.OneShot : PruneMode.Sequential, EvaluateDense: false), null, ct);
                 if (i > 0) prune.Add(sw.Elapsed.TotalSeconds);
 
                 sw.Restart();
                 await host.Bus.Publish(r, ct);
-                var events = await RunFollower.FollowAsync(host.Events, r.RunId, _ => { }, TimeSpan.FromHours(1), ct);
+                var events = await RunFollower.FollowAsync(host.Events, r.RunId, (_, _) => { }, TimeSpan.FromHours(1), ct);
                 if (events[^1].Data is RunFailed f) throw new InvalidOperationException($"bench run failed at {f.Stage}: {f.Reason}");
                 // The same output as prune: the model directory copied out of the store.
                 await RunVerb.CopyModelAsync(host.Artifacts, ((RunCompleted)events[^1].Data).ModelPrefix, Path.Combine(work, $"run{i}"), false, RunVerb.Inputs(r), ct);

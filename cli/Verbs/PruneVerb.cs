@@ -1,5 +1,4 @@
 using System.Globalization;
-using PrunePipeline.Model;
 using PrunePipeline.Workflow;
 using PrunePipeline.Workflow.Reports;
 
@@ -12,88 +11,21 @@ public sealed class PruneVerb : IVerb
 
     public string Summary => "prune a model to 2:4 (prox, wanda, sparsegpt, magnitude) and write an HF directory";
 
-    public string Usage => """
-        usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude --calib PATH --out OUTDIR [options]
-          --refine none|gd|exact    masked refinement after the method (default gd; for prox "none" skips step 6)
-          --refine-steps N          gradient steps of gd refinement (default 1000)
-          --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
-          --damping X               SparseGPT relative damping δ (default 0.01)
-          --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
-          --sampler packed|random-window   (default random-window)
-          --nsamples N              calibration sequences (default 128)
-          --seqlen N                tokens per calibration sequence (default min(2048, model max))
-          --seed N                  sampler seed (default 0)
-          --mode sequential|one-shot   (default sequential)
-          --pattern 2:4             sparsity pattern (only 2:4)
-          --eval NAME=PATH[,NAME=PATH…]  wikitext2, c4, tinystories perplexity before and after
-          --eval-seqlen N           evaluation window (default min(2048, model max))
-          --text-column NAME        Parquet column / JSON-lines field of --calib and --eval texts (default text)
-          --no-dense-eval           skip the dense ("before") perplexities
-          --force                   replace a non-empty OUTDIR
-        """;
+    public string Usage => "usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude --calib PATH --out OUTDIR [options]\n" +
+                           PruneOptions.Usage + "  --force                   replace a non-empty OUTDIR\n";
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        var modelDir = args.Required("model");
-        var method = args.Required("method").ToLowerInvariant();
-        var calibPath = args.Required("calib");
+        var options = PruneOptions.Parse(args);
         var outDir = args.Required("out");
-        var parameters = new PruneParameters(
-            method,
-            (args.Optional("refine") ?? "gd").ToLowerInvariant(),
-            args.Int("refine-steps", 1000),
-            args.Double("lambda0", 0.01),
-            args.Double("beta", 1.01),
-            args.Int("max-iters", 2000),
-            args.Double("damping", 0.01),
-            args.Optional("pattern") ?? "2:4");
-        var sampler = (args.Optional("sampler") ?? "random-window").ToLowerInvariant();
-        var nsamples = args.Int("nsamples", 128);
-        var seqLenArg = args.OptionalInt("seqlen");
-        var seed = args.Int("seed", 0);
-        var modeText = (args.Optional("mode") ?? "sequential").ToLowerInvariant();
-        var eval = ParseEval(args.All("eval"));
-        var evalSeqLen = args.OptionalInt("eval-seqlen");
-        var textColumn = args.Optional("text-column") ?? "text";
-        var noDense = args.Flag("no-dense-eval");
         var force = args.Flag("force");
         args.ThrowOnUnused();
 
-        if (!PruneParameters.Methods.Contains(method)) throw new UsageException($"--method must be one of {string.Join(", ", PruneParameters.Methods)}, got '{method}'.");
-        if (!PruneParameters.RefineKinds.Contains(parameters.Refine)) throw new UsageException($"--refine must be none, gd or exact, got '{parameters.Refine}'.");
-        if (sampler is not ("packed" or "random-window")) throw new UsageException($"--sampler must be packed or random-window, got '{sampler}'.");
-        var mode = modeText switch
-        {
-            "sequential" => PruneMode.Sequential,
-            "one-shot" or "oneshot" => PruneMode.OneShot,
-            _ => throw new UsageException($"--mode must be sequential or one-shot, got '{modeText}'."),
-        };
-        if (nsamples < 1) throw new UsageException($"--nsamples must be ≥ 1, got {nsamples}.");
-        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"model directory not found: {modelDir}");
-        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(LlamaConfig.Load(Path.Combine(modelDir, "config.json")));
-
-        var request = new PruneRequest(modelDir, outDir, parameters, new CalibrationSettings(calibPath, sampler, nsamples, seqLen, seed, textColumn),
-            mode, eval.Select(e => e with { TextColumn = textColumn }).ToList(), evalSeqLen, force, !noDense);
         var renderer = new ProgressRenderer(Console.Error);
-        var report = PruneRun.Execute(request, renderer.Render, cancellationToken);
+        var report = PruneRun.Execute(options.ToPruneRequest(outDir, force), renderer.Render, cancellationToken);
         renderer.Done();
         PrintSummary(report, outDir);
         return Task.FromResult(0);
-    }
-
-    internal static List<EvalDatasetSpec> ParseEval(IReadOnlyList<string> values)
-    {
-        var list = new List<EvalDatasetSpec>();
-        foreach (var item in values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            var eq = item.IndexOf('=');
-            if (eq <= 0 || eq == item.Length - 1) throw new UsageException($"--eval takes NAME=PATH (wikitext2, c4, tinystories), got '{item}'.");
-            var name = item[..eq].ToLowerInvariant();
-            if (name is not ("wikitext2" or "c4" or "tinystories")) throw new UsageException($"--eval: unknown data set '{name}'; use wikitext2, c4 or tinystories.");
-            if (list.Any(e => e.Name == name)) throw new UsageException($"--eval names '{name}' twice.");
-            list.Add(new EvalDatasetSpec(name, item[(eq + 1)..]));
-        }
-        return list;
     }
 
     private static void PrintSummary(PruneReport r, string outDir)

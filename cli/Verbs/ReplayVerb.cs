@@ -12,7 +12,7 @@ public sealed class ReplayVerb : IVerb
 
     public string Usage => """
         usage: prunectl replay RUN --from prune [--lambda0 X] [--beta X] [--max-iters N] [--method M] [--refine none|gd|exact]
-                               [--refine-steps N] [--damping X] [--eval NAME=PATH,…] [--eval-seqlen N]
+                               [--refine-steps N] [--damping X] [--eval NAME=PATH,…] [--eval-seqlen N] [--no-dense-eval]
           The new run's events name the reused Hessian artifacts (BlockCalibrated with reused=true); the calibrator does
           no work. Trade-off in sequential mode: blocks > 0 of the source run were calibrated on the SOURCE run's pruned
           prefix, and the replay reuses those Hessians as they are (it does not recalibrate on its own pruned prefix), so
@@ -23,12 +23,7 @@ public sealed class ReplayVerb : IVerb
     {
         if (args.Positional.Count != 1 || !Guid.TryParse(args.Positional[0], out var source)) throw new UsageException("replay takes one run id.");
         var from = args.Optional("from") ?? PipelineStages.Prune;
-        var eval = PruneVerb.ParseEval(args.All("eval"));
-        var evalSeqLen = args.OptionalInt("eval-seqlen");
-        var overrides = new ReplayOverrides(args.Optional("method")?.ToLowerInvariant(), args.Optional("refine")?.ToLowerInvariant(),
-            args.OptionalInt("refine-steps"), args.OptionalDouble("lambda0"), args.OptionalDouble("beta"), args.OptionalInt("max-iters"),
-            args.OptionalDouble("damping"),
-            eval.Count > 0 ? new EvaluationSettings(eval.ToDictionary(e => e.Name, e => Path.GetFullPath(e.Path)), evalSeqLen) : null);
+        var overrides = PruneOptions.Overrides(args);
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
         if (from != PipelineStages.Prune) throw new UsageException($"--from must be '{PipelineStages.Prune}' (the only stage a replay can start from), got '{from}'.");

@@ -1,11 +1,12 @@
 using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
+using PrunePipeline.EventStore;
 using PrunePipeline.Contracts;
 using PrunePipeline.Errors;
 using PrunePipeline.Model;
-using PrunePipeline.Pipeline.Configuration;
-using PrunePipeline.Pipeline.Coordinator;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults.Configuration;
+using PrunePipeline.Coordinator;
+using PrunePipeline.ServiceDefaults;
 using PrunePipeline.Workflow;
 using PrunePipeline.Workflow.Output;
 using PrunePipeline.Workflow.Reports;
@@ -21,12 +22,12 @@ public sealed class RunVerb : IVerb
     public string Summary => "prune through the event-driven pipeline in one process (embedded) and write OUTDIR";
 
     public string Usage => "usage: prunectl run --model DIR --method M --calib PATH --out OUTDIR [prune options] [--force] [--timeout SECONDS]\n" +
-                           PruneRequestOptions.Usage + PipelineConfiguration.OptionsUsage;
+                           PruneOptions.Usage + PipelineConfiguration.OptionsUsage;
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid();
-        var request = PruneRequestOptions.Parse(args, runId);
+        var request = PruneOptions.Parse(args).ToPruneRequested(runId);
         var outDir = Path.GetFullPath(args.Required("out"));
         var force = args.Flag("force");
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
@@ -38,24 +39,24 @@ public sealed class RunVerb : IVerb
         MemoryEstimate.Require(MemoryEstimate.PruneBytes(LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")),
             request.Calibration.NSamples, request.Calibration.SeqLen), $"--nsamples {request.Calibration.NSamples} × --seqlen {request.Calibration.SeqLen}");
 
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.All, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: true, cancellationToken);
         if (host.Options.Bus.Transport != BusTransport.InMemory)
             throw new InvalidSettingException("Pipeline:Bus:Transport", "prunectl run hosts the whole pipeline in-process and needs InMemory; use prunectl submit for a distributed pipeline.");
-        Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode}) through the embedded pipeline");
+        Console.Error.WriteLine($"run {runId}: {request.Method.Method} ({request.Mode.Name()}) through the embedded pipeline");
         await host.PublishAsync(request, cancellationToken);
-        var events = await RunFollower.FollowAsync(host.Events, runId, e => Console.Error.WriteLine("  " + RunFollower.Describe(e)), timeout, cancellationToken);
+        var events = await RunFollower.FollowAsync(host.Events, runId, (e, state) => Console.Error.WriteLine("  " + RunFollower.Describe(e, state)), timeout, cancellationToken);
         if (events[^1].Data is RunFailed f) throw new BadInputException($"run {runId} failed at {f.Stage}: {f.Reason}");
         var completed = (RunCompleted)events[^1].Data;
         var report = RunReportBuilder.Build(events, LlamaConfig.Load(Path.Combine(request.ModelLocation, "config.json")));
         await CopyModelAsync(host.Artifacts, completed.ModelPrefix, outDir, force, inputs, cancellationToken, report);
-        RunReport.Print(runId, events, Console.Out);
+        RunReport.Print(RunState.Fold(events), events, Console.Out);
         Console.WriteLine($"output: {outDir}");
         return 0;
     }
 
     /// <summary>What a request reads (model, calibration text, evaluation data): OUTDIR may neither be nor contain them.</summary>
     internal static IReadOnlyList<string> Inputs(PruneRequested request) =>
-        [request.ModelLocation, request.Calibration.DatasetPath, .. request.Evaluation.Datasets.Values];
+        [request.ModelLocation, request.Calibration.Path, .. request.Evaluation.Datasets.Values];
 
     /// <summary>Downloads models/{run}/ into a fresh temporary sibling of OUTDIR, adds report.json (built from the run's
     /// events), then renames it to OUTDIR through <see cref="OutputGuard"/> (never a half-written OUTDIR, never an input

@@ -1,6 +1,6 @@
 using System.Globalization;
 using PrunePipeline.Cli.Pipeline;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -18,7 +18,7 @@ public sealed class RunsVerb : IVerb
         var limit = args.Int("limit", 50);
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.None, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: false, cancellationToken);
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"{"run",-36}  {"status",-9} {"stage",-10} {"method",-9} {"layers",6}  {"updated (UTC)",-19}  perplexities");
         foreach (var r in await host.Events.ListRunsAsync(limit, cancellationToken))

@@ -1,5 +1,6 @@
 using PrunePipeline.Cli.Pipeline;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.EventStore;
+using PrunePipeline.ServiceDefaults;
 
 namespace PrunePipeline.Cli.Verbs;
 
@@ -17,13 +18,17 @@ public sealed class ShowVerb : IVerb
         if (args.Positional.Count != 1 || !Guid.TryParse(args.Positional[0], out var runId)) throw new UsageException("show takes one run id.");
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.None, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: false, cancellationToken);
         var events = await host.Events.ReadStreamAsync(runId, 1, cancellationToken);
         if (events.Count == 0) throw new ArgumentException($"run {runId} is not in the event store.");
-        foreach (var e in events)
-            Console.WriteLine($"{e.Version,4}  {e.Timestamp.UtcDateTime:HH:mm:ss.fff}  {e.Type,-16}  {RunFollower.Describe(e)}");
+        RunState? state = null;
+        foreach (var (e, after, line) in RunFollower.DescribeAll(events))
+        {
+            state = after;
+            Console.WriteLine($"{e.Version,4}  {e.Timestamp.UtcDateTime:HH:mm:ss.fff}  {e.Type,-16}  {line}");
+        }
         Console.WriteLine();
-        RunReport.Print(runId, events, Console.Out);
+        RunReport.Print(state, events, Console.Out);
         return 0;
     }
 }

@@ -1,6 +1,8 @@
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Coordinator;
+using PrunePipeline.EventStore;
+using PrunePipeline.Model;
 using Spectre.Console;
 
 namespace PrunePipeline.Cli.Verbs;
@@ -21,33 +23,34 @@ public sealed class WatchVerb : IVerb
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
         var configuration = PipelineConfiguration.Build(args);
         args.ThrowOnUnused();
-        await using var host = await PipelineHost.StartAsync(configuration, PipelineRoles.None, cancellationToken);
+        await using var host = await PipelineHost.StartAsync(configuration, embedded: false, cancellationToken);
         if (await host.Events.GetRunAsync(runId, cancellationToken) is null) throw new ArgumentException($"run {runId} is not in the event store.");
-        List<PrunePipeline.EventStore.StoredEvent> events = [];
+        List<StoredEvent> events = [];
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
         {
             var blocks = ctx.AddTask("calibrated blocks", maxValue: 1);
             var pruned = ctx.AddTask("pruned layers", maxValue: 1);
             var refined = ctx.AddTask("refined layers", maxValue: 1);
-            var total = 0;
-            events = await RunFollower.FollowAsync(host.Events, runId, e =>
+            // Totals from the model's block count; progress from the fold (distinct blocks and layers, never double-counted).
+            events = await RunFollower.FollowAsync(host.Events, runId, (e, state) =>
             {
                 if (e.Data is PruneRequested r)
                 {
-                    var L = new PrunePipeline.Pipeline.Coordinator.ModelTopologies().Get(r.ModelLocation).Blocks;
-                    total = L * 7;
-                    blocks.MaxValue = L;
-                    pruned.MaxValue = total;
-                    refined.MaxValue = r.Method.Refine == "none" ? 1 : total;
-                    if (r.Method.Refine == "none") refined.Value = 1;
+                    var total = new ModelTopologies().Get(r.ModelLocation).Blocks;
+                    blocks.MaxValue = total;
+                    pruned.MaxValue = total * DecoderBlockWeights.LinearNames.Count;
+                    refined.MaxValue = r.Method.Refines ? pruned.MaxValue : 1;
                 }
-                if (e.Data is BlockCalibrated) blocks.Increment(1);
-                if (e.Data is LayerPruned) pruned.Increment(1);
-                if (e.Data is LayerRefined) refined.Increment(1);
-                AnsiConsole.MarkupLine(Markup.Escape(RunFollower.Describe(e)));
+                if (state is not null)
+                {
+                    blocks.Value = state.Calibrated.Count;
+                    pruned.Value = state.Pruned.Count;
+                    refined.Value = state.Request?.Method.Refines == false ? 1 : state.Refined.Count;
+                }
+                AnsiConsole.MarkupLine(Markup.Escape(RunFollower.Describe(e, state)));
             }, timeout, cancellationToken);
         });
-        RunReport.Print(runId, events, Console.Out);
+        RunReport.Print(RunState.Fold(events), events, Console.Out);
         return events[^1].Data is RunCompleted ? 0 : 1;
     }
 }

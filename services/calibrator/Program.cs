@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Hosting;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Calibrator;
+using PrunePipeline.ServiceDefaults;
 
-// The calibrator service: calibrates decoder blocks (tokenize, forward, Hessians) and hosts the run coordinator.
-// Its consumers live in shared/PrunePipeline.Pipeline (the embedded host runs all of them in one process); this file
-// only says which ones this process hosts. Transport and stores come from appsettings.json + environment variables
-// (Pipeline__Bus__RabbitMqUri, Pipeline__Artifacts__S3__ServiceUrl, Pipeline__EventStore__PostgresConnectionString, …).
+// The calibrator service: calibration text → block activations → per-layer Hessians (CalibrateBlockConsumer).
+// Settings: section "Pipeline" of appsettings.json / environment variables (docs/configuration.md), over the
+// distributed defaults of ServiceDefaults (RabbitMQ, S3, PostgreSQL on localhost).
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddPrunePipeline(builder.Configuration, PipelineRoles.Calibrator | PipelineRoles.Coordinator);
+builder.AddServiceDefaults("calibrator", bus => bus.AddCalibrator());
 await builder.Build().RunAsync();

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Hosting;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Pruner;
+using PrunePipeline.ServiceDefaults;
 
-// The pruner service: solves one layer's 2:4 mask per message; start several, they compete for PruneLayer.
-// Its consumers live in shared/PrunePipeline.Pipeline (the embedded host runs all of them in one process); this file
-// only says which ones this process hosts. Transport and stores come from appsettings.json + environment variables
-// (Pipeline__Bus__RabbitMqUri, Pipeline__Artifacts__S3__ServiceUrl, Pipeline__EventStore__PostgresConnectionString, …).
+// The pruner service: one layer's 2:4 mask per PruneLayer (PruneLayerConsumer); start several, they compete.
+// Settings: section "Pipeline" of appsettings.json / environment variables (docs/configuration.md), over the
+// distributed defaults of ServiceDefaults (RabbitMQ, S3, PostgreSQL on localhost).
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddPrunePipeline(builder.Configuration, PipelineRoles.Pruner);
+builder.AddServiceDefaults("pruner", bus => bus.AddPruner());
 await builder.Build().RunAsync();

@@ -4,7 +4,7 @@ namespace PrunePipeline.Artifacts;
 /// Builds and validates artifact keys. Keys are derived from what determines the content (architecture.md
 /// "Artifacts"), so equal work is stored once and found again:
 /// <c>hessians/{calibrationKey}/{block}/{input}.bin</c>, <c>activations/{calibrationKey}/{block}.bin</c>,
-/// <c>masks/{run}/{layer}.mask</c> (bit-packed), <c>weights/{run}/{layer}.bin</c>, <c>models/{run}/…</c>.
+/// <c>masks/{run}/{layer}.mask</c> (bit-packed), <c>weights/{run}/{pruned|refined}/{layer}.bin</c>, <c>models/{run}/…</c>.
 /// </summary>
 public static class ArtifactKeys
 {

@@ -15,6 +15,6 @@ public sealed record AssembleModel(
     IReadOnlyDictionary<string, string> WeightKeys,
     IReadOnlyDictionary<string, string> MaskKeys,
     string OutputPrefix,
-    string Mode = PruneModes.Sequential,
+    PruneMode Mode = PruneMode.Sequential,
     PruneMethodSettings? Method = null,
     CalibrationSettings? Calibration = null);

@@ -7,4 +7,4 @@ namespace PrunePipeline.Contracts;
 /// <param name="Convention">The §9 convention used, e.g. "wikitext2-joined-windows".</param>
 /// <param name="Tokens">Number of predicted tokens.</param>
 /// <param name="Sequences">Number of evaluated windows/sequences.</param>
-public sealed record DatasetPerplexity(string Dataset, double Perplexity, int SeqLen, string Convention, long Tokens, int Sequences = 0);
+public sealed record DatasetPerplexity(string Dataset, double Perplexity, int SeqLen, string Convention, long Tokens, int Sequences);

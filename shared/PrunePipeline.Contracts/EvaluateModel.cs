@@ -5,5 +5,5 @@ namespace PrunePipeline.Contracts;
 /// <param name="ModelPrefix">Pruned: the artifact prefix of the assembled model. Dense: the source model directory
 /// (<see cref="PruneRequested.ModelLocation"/>).</param>
 /// <param name="Evaluation">Data sets and window length.</param>
-/// <param name="Model"><see cref="EvaluatedModels.Dense"/> or <see cref="EvaluatedModels.Pruned"/>.</param>
-public sealed record EvaluateModel(Guid RunId, string ModelPrefix, EvaluationSettings Evaluation, string Model = EvaluatedModels.Pruned);
+/// <param name="Model"><see cref="EvaluatedModel.Dense"/> or <see cref="EvaluatedModel.Pruned"/>.</param>
+public sealed record EvaluateModel(Guid RunId, string ModelPrefix, EvaluationSettings Evaluation, EvaluatedModel Model = EvaluatedModel.Pruned);

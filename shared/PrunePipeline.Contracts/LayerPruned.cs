@@ -4,8 +4,7 @@ namespace PrunePipeline.Contracts;
 /// <param name="RunId">The run.</param>
 /// <param name="Block">Decoder block index.</param>
 /// <param name="Layer">HF tensor name.</param>
-/// <param name="LossBefore">Layer reconstruction loss of the dense weights' best 2:4 magnitude mask (or the method's reference).</param>
-/// <param name="LossAfter">Layer reconstruction loss tr((W−W₀) H (W−W₀)ᵀ) after pruning.</param>
+/// <param name="Loss">Layer reconstruction loss tr((W−W₀) H (W−W₀)ᵀ) of the method's weights (before any refinement).</param>
 /// <param name="Iterations">Solver iterations (prox); 0 for one-step methods.</param>
 /// <param name="FinalLambda">Last λ of the prox schedule; 0 for other methods.</param>
 /// <param name="Seconds">Wall time of the work.</param>
@@ -19,8 +18,7 @@ public sealed record LayerPruned(
     Guid RunId,
     int Block,
     string Layer,
-    double LossBefore,
-    double LossAfter,
+    double Loss,
     int Iterations,
     double FinalLambda,
     double Seconds,

@@ -1,23 +1,52 @@
+using PrunePipeline.Errors;
+
 namespace PrunePipeline.Contracts;
 
 /// <summary>
-/// The pruning method and its parameters (algorithm.md §4–§6) as the user chose them; same names and defaults as
-/// the workflow's <c>PruneParameters</c>, so the coordinator maps one to the other field by field.
+/// The pruning method and its parameters (algorithm.md §4–§6) as the user chose them: the one record that the CLI
+/// parses, the pipeline's messages carry, the workflow runs and sparsity.json / report.json record. Its defaults are
+/// the defaults of every verb; <see cref="DefaultRefine"/> is the one rule for an omitted <c>--refine</c>.
 /// </summary>
 /// <param name="Method">prox | wanda | sparsegpt | magnitude.</param>
-/// <param name="Refine">none | gd | exact: masked refinement (§5) after the method.</param>
+/// <param name="Refine">none | gd | exact: masked refinement (§5) after the method (for prox, "none" skips step 6).</param>
 /// <param name="RefineSteps">Gradient steps of "gd" refinement.</param>
 /// <param name="Lambda0">Prox: initial λ.</param>
 /// <param name="Beta">Prox: λ growth factor per iteration.</param>
 /// <param name="MaxIters">Prox: K_max.</param>
 /// <param name="Damping">SparseGPT: relative damping δ.</param>
-/// <param name="Pattern">Sparsity pattern, "2:4".</param>
+/// <param name="Pattern">Sparsity pattern; only "2:4".</param>
 public sealed record PruneMethodSettings(
     string Method,
-    string Refine = "none",
+    string Refine,
     int RefineSteps = 1000,
     double Lambda0 = 0.01,
     double Beta = 1.01,
     int MaxIters = 2000,
     double Damping = 0.01,
-    string Pattern = "2:4");
+    string Pattern = "2:4")
+{
+    public static IReadOnlyList<string> Methods { get; } = ["prox", "wanda", "sparsegpt", "magnitude"];
+
+    public static IReadOnlyList<string> RefineKinds { get; } = ["none", "gd", "exact"];
+
+    /// <summary>The refinement when the user names none: prox is the paper's method with its step-6 refinement ("gd");
+    /// the baselines are measured as published, without refinement ("none").</summary>
+    public static string DefaultRefine(string method) => method == "prox" ? "gd" : "none";
+
+    /// <summary>Whether a refinement stage runs after the method.</summary>
+    public bool Refines => Refine != "none";
+
+    /// <summary>Rejects values that cannot work, naming the field.</summary>
+    public void Validate()
+    {
+        if (!Methods.Contains(Method)) throw new InvalidSettingException("method", $"'{Method}' is unknown; use one of {string.Join(", ", Methods)}.");
+        if (!RefineKinds.Contains(Refine)) throw new InvalidSettingException("refine", $"'{Refine}' is unknown; use one of {string.Join(", ", RefineKinds)}.");
+        if (Pattern != "2:4") throw new InvalidSettingException("pattern", $"'{Pattern}' is not supported; only 2:4.");
+        if (RefineSteps < 0) throw new InvalidSettingException("refine-steps", $"must be ≥ 0, got {RefineSteps}.");
+        if (!(Lambda0 > 0)) throw new InvalidSettingException("lambda0", $"must be > 0, got {Lambda0}.");
+        if (!(Beta > 1) || !double.IsFinite(Beta))
+            throw new InvalidSettingException("beta", $"must be > 1 (λ grows as λ0·β^k until the pattern is 2:4; the default is 1.01), got {Beta}.");
+        if (MaxIters < 1) throw new InvalidSettingException("max-iters", $"must be ≥ 1, got {MaxIters}.");
+        if (!(Damping > 0)) throw new InvalidSettingException("damping", $"must be > 0, got {Damping}.");
+    }
+}

@@ -12,7 +12,7 @@ public sealed record PruneRequested(
     Guid RunId,
     string ModelLocation,
     CalibrationSettings Calibration,
-    string Mode,
+    PruneMode Mode,
     PruneMethodSettings Method,
     EvaluationSettings Evaluation,
     string? IdempotencyKey = null);

@@ -8,10 +8,8 @@ namespace PrunePipeline.Contracts;
 /// <param name="HessianKey">Artifact key of the layer's input Hessian.</param>
 /// <param name="MaskKey">Artifact key of the mask (kept fixed).</param>
 /// <param name="WeightsKey">Artifact key of the pruned weights to refine.</param>
-/// <param name="Kind">"gd" or "exact".</param>
-/// <param name="Steps">Gradient steps for "gd".</param>
-/// <param name="Method">The run's method and parameters (prox refines in its rescaled space).</param>
-/// <param name="LossBefore">Local loss of the pruned weights (reported again in LayerRefined).</param>
+/// <param name="Method">The run's method and parameters: the refinement kind and steps, and the method (prox refines in
+/// its rescaled space).</param>
 public sealed record RefineLayer(
     Guid RunId,
     int Block,
@@ -20,7 +18,4 @@ public sealed record RefineLayer(
     string HessianKey,
     string MaskKey,
     string WeightsKey,
-    string Kind,
-    int Steps,
-    PruneMethodSettings? Method = null,
-    double LossBefore = 0);
+    PruneMethodSettings Method);

@@ -38,10 +38,7 @@ internal static class AppendPlanner
         return pending;
     }
 
-    /// <summary>Folds the newly stored events into the run summary (null = keep none).</summary>
-    public static RunSummary? Project(IRunSummaryProjection projection, RunSummary? summary, IEnumerable<StoredEvent> stored)
-    {
-        foreach (var e in stored) summary = projection.Apply(summary, e);
-        return summary;
-    }
+    /// <summary>The summary after an append: the projection of the committed stream plus the appended events.</summary>
+    public static RunSummary? Project(IRunSummaryProjection projection, IReadOnlyList<StoredEvent> committed, IEnumerable<StoredEvent> stored) =>
+        projection.Project([.. committed, .. stored]);
 }

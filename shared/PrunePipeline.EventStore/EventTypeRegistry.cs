@@ -15,19 +15,14 @@ public sealed class EventTypeRegistry
     /// <summary>The JSON options of event data.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
-    /// <summary>A registry with every PrunePipeline.Contracts message.</summary>
+    /// <summary>A registry with every event a run's stream holds (commands are sent, never stored).</summary>
     public static EventTypeRegistry CreateDefault() => new EventTypeRegistry()
         .Register<PruneRequested>("prune_requested")
         .Register<ReplayRequested>("replay_requested")
-        .Register<CalibrateBlock>("calibrate_block")
         .Register<BlockCalibrated>("block_calibrated")
-        .Register<PruneLayer>("prune_layer")
         .Register<LayerPruned>("layer_pruned")
-        .Register<RefineLayer>("refine_layer")
         .Register<LayerRefined>("layer_refined")
-        .Register<AssembleModel>("assemble_model")
         .Register<ModelAssembled>("model_assembled")
-        .Register<EvaluateModel>("evaluate_model")
         .Register<ModelEvaluated>("model_evaluated")
         .Register<RunCompleted>("run_completed")
         .Register<RunFailed>("run_failed");

@@ -1,10 +1,11 @@
 namespace PrunePipeline.EventStore;
 
-/// <summary>Folds a run stream's events into its <see cref="RunSummary"/>; the stores call it inside the append
-/// transaction, so the summary never disagrees with the events.</summary>
+/// <summary>Turns a run stream into its <see cref="RunSummary"/>; the stores call it inside the append transaction
+/// with the whole stream (the committed events and the ones being appended), so the summary never disagrees with the
+/// events and is always equal to a fresh fold.</summary>
 public interface IRunSummaryProjection
 {
-    /// <summary>The summary after <paramref name="e"/>; <paramref name="current"/> is null before the first event.
-    /// Returns null to keep no summary (e.g. the stream did not start with a request).</summary>
-    RunSummary? Apply(RunSummary? current, StoredEvent e);
+    /// <summary>The summary of <paramref name="stream"/> (all its events, in version order); null to keep no summary
+    /// (e.g. the stream did not start with a request).</summary>
+    RunSummary? Project(IReadOnlyList<StoredEvent> stream);
 }

@@ -1,3 +1,5 @@
+using PrunePipeline.Contracts;
+
 namespace PrunePipeline.EventStore;
 
 /// <summary>The run-summary projection row: what <c>prunectl runs</c> lists.</summary>
@@ -21,4 +23,14 @@ public sealed record RunSummary(
     IReadOnlyDictionary<string, double> Perplexities,
     string? FailureReason,
     int LayersPruned,
-    long Version);
+    long Version)
+{
+    /// <summary>The summary of a folded run: the projection and <c>prunectl runs</c> read the same fold as everything else.</summary>
+    public static RunSummary Of(RunState state, DateTimeOffset created, DateTimeOffset updated)
+    {
+        var perplexities = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in (state.Evaluated?.Results ?? []).Concat(state.Completed?.Perplexities ?? [])) perplexities[p.Dataset] = p.Perplexity;
+        return new RunSummary(state.RunId, state.Status, state.Request?.Method.Method, state.Stage, created, updated, perplexities,
+            state.Failed?.Reason, state.Pruned.Count, state.Version);
+    }
+}

@@ -75,7 +75,8 @@ public sealed partial class SqliteEventStore : IEventStore
 
         if (streamType == StreamTypes.Run)
         {
-            var summary = AppendPlanner.Project(_projection, await GetRunAsync(connection, tx, streamId, ct), stored);
+            // The committed events (appends to one stream are serialised, so nothing else lands meanwhile) + ours.
+            var summary = AppendPlanner.Project(_projection, await ReadStreamAsync(streamId, 1, ct), stored);
             if (summary != null) await UpsertSummaryAsync(connection, tx, summary, ct);
         }
         await tx.CommitAsync(ct);

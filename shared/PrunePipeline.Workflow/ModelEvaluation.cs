@@ -22,7 +22,7 @@ public static class ModelEvaluation
         foreach (var data in datasets)
         {
             var r = PerplexityEvaluator.Evaluate(forward, data, progress is null ? null : new Progress(data.Dataset, progress), ct);
-            results.Add(new DatasetPerplexity(data.Dataset, data.SeqLen, data.Convention, r.Windows, r.Tokens, r.Ppl));
+            results.Add(new DatasetPerplexity(data.Dataset, r.Ppl, data.SeqLen, data.Convention, r.Tokens, r.Windows));
         }
         return results;
     }

@@ -10,7 +10,7 @@ namespace PrunePipeline.Workflow;
 public sealed record PruneRequest(
     string ModelDir,
     string OutDir,
-    PruneParameters Parameters,
+    PruneMethodSettings Parameters,
     CalibrationSettings Calibration,
     PruneMode Mode = PruneMode.Sequential,
     IReadOnlyList<EvalDatasetSpec>? Eval = null,

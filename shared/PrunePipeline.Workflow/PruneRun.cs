@@ -68,12 +68,12 @@ public static class PruneRun
             evalTime.Stop();
 
             var versions = Versions();
-            var mode = request.Mode == PruneMode.OneShot ? "one-shot" : "sequential";
+            var mode = request.Mode;
             var source = Path.GetFullPath(request.ModelDir);
             WorkflowJson.Write(Path.Combine(tmp, "sparsity.json"), new SparsityManifest(SparsityManifest.FormatName, p.Pattern, "input",
                 p.Method, p.Refine, mode, p, calib, calib.Seed, PrunedModelWriter.PrunedTensors(config), PrunedModelWriter.MaskFileName,
                 SparsityManifest.MaskEncodingText, source, versions));
-            var datasets = after.Select(a => new DatasetReport(a.Dataset, evalPaths[a.Dataset], a.SeqLen, a.Convention, a.Sequences, a.PredictedTokens,
+            var datasets = after.Select(a => new DatasetReport(a.Dataset, evalPaths[a.Dataset], a.SeqLen, a.Convention, a.Sequences, a.Tokens,
                 before.FirstOrDefault(b => b.Dataset == a.Dataset)?.Perplexity, a.Perplexity)).ToList();
             var report = new PruneReport(PruneReport.FormatName, source, p.Method, p.Refine, p.Pattern, mode, p, calib, calib.Tokens, calib.Seed,
                 result.Layers, datasets, result.CalibrationSeconds, result.PruneSeconds, evalTime.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds, versions);

@@ -17,7 +17,7 @@ namespace PrunePipeline.Workflow;
 /// </summary>
 public static class WholeModelPruner
 {
-    public static WholeModelResult Run(LlamaModel model, IReadOnlyList<int[]> calibration, PruneParameters parameters, PruneMode mode,
+    public static WholeModelResult Run(LlamaModel model, IReadOnlyList<int[]> calibration, PruneMethodSettings parameters, PruneMode mode,
         IPrunedBlockSink sink, Action<PruneProgressEvent>? progress = null, CancellationToken ct = default)
     {
         parameters.Validate();
@@ -86,7 +86,7 @@ public static class WholeModelPruner
     /// Prunes and refines the seven linears of one block in place; returns their masks by short name, bit-packed as
     /// in <see cref="MaskPacking"/>.
     /// </summary>
-    public static IReadOnlyDictionary<string, byte[]> PruneBlock(DecoderBlockWeights block, BlockHessians hessians, PruneParameters parameters,
+    public static IReadOnlyDictionary<string, byte[]> PruneBlock(DecoderBlockWeights block, BlockHessians hessians, PruneMethodSettings parameters,
         List<LayerReport> reports, Action<PruneProgressEvent>? progress, CancellationToken ct)
     {
         var L = block.Config.NumHiddenLayers;

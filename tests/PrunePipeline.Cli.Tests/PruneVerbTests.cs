@@ -9,11 +9,11 @@ public class PruneVerbTests
     [Fact]
     public void ParsesEvalListsAndRejectsUnknownSets()
     {
-        var specs = PruneVerb.ParseEval(["wikitext2=/a,c4=/b", "tinystories=/c"]);
+        var specs = PruneOptions.ParseEval(["wikitext2=/a,c4=/b", "tinystories=/c"]);
         Assert.Equal(["wikitext2", "c4", "tinystories"], specs.Select(s => s.Name));
         Assert.Equal("/b", specs[1].Path);
-        Assert.Throws<UsageException>(() => PruneVerb.ParseEval(["ptb=/x"]));
-        Assert.Throws<UsageException>(() => PruneVerb.ParseEval(["c4"]));
+        Assert.Throws<UsageException>(() => PruneOptions.ParseEval(["ptb=/x"]));
+        Assert.Throws<UsageException>(() => PruneOptions.ParseEval(["c4"]));
     }
 
     [Fact]

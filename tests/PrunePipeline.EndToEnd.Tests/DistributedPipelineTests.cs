@@ -8,7 +8,7 @@ using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.Contracts;
 using PrunePipeline.EventStore;
 using PrunePipeline.Model.Llama2c;
-using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.ServiceDefaults;
 using PrunePipeline.Tokenizers;
 using PrunePipeline.Workflow;
 using PrunePipeline.Workflow.Output;
@@ -23,7 +23,6 @@ namespace PrunePipeline.EndToEnd.Tests;
 /// </summary>
 public sealed class DistributedPipelineTests(ITestOutputHelper output)
 {
-    static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task Distributed_run_with_two_pruners_then_replay_with_another_lambda_schedule()
@@ -46,7 +45,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
         };
-        var model = ConvertedStories();
+        var model = PipelineTestData.Stories260K;
         var work = Directory.CreateTempSubdirectory("pp-e2e-").FullName;
 
         var processes = new List<ServiceProcess>();
@@ -54,17 +53,22 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
         {
             foreach (var (name, folder, dll) in new[]
                      {
+                         ("coordinator", "coordinator", "PrunePipeline.Coordinator"),
                          ("calibrator", "calibrator", "PrunePipeline.Calibrator"), ("pruner-1", "pruner", "PrunePipeline.Pruner"),
                          ("pruner-2", "pruner", "PrunePipeline.Pruner"), ("finetuner", "finetuner", "PrunePipeline.Finetuner"),
                          ("evaluator", "evaluator", "PrunePipeline.Evaluator"),
                      })
-                processes.Add(new ServiceProcess(name, TestServers.ServiceDll(folder, dll), settings));
-            await Task.WhenAll(processes.Select(p => p.Started)).WaitAsync(TimeSpan.FromSeconds(60));
+                processes.Add(new ServiceProcess(name, ServiceProcess.ServiceDll(folder, dll, BuildConfiguration), settings));
+            // Start-up of six .NET processes on a loaded machine is slow, not stuck: allow minutes, and name who is missing.
+            var started = Task.WhenAll(processes.Select(p => p.Started));
+            if (await Task.WhenAny(started, Task.Delay(TimeSpan.FromMinutes(4))) != started)
+                Assert.Fail("not started within 4 min: " + string.Join(", ", processes.Where(p => !p.Started.IsCompleted).Select(p => p.Name)) +
+                            "\n" + string.Join("\n", processes.Select(p => $"--- {p.Name}\n{p.Output}")));
 
             // The client: the production registration with no consumers (what prunectl submit/watch use).
             var config = new ConfigurationBuilder().AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
             var services = new ServiceCollection().AddLogging();
-            services.AddPrunePipeline(config, PipelineRoles.None);
+            services.AddPipeline(config, "prunectl", EmbeddedPipeline.NoStages);
             await using var provider = services.BuildServiceProvider();
             var bus = provider.GetRequiredService<IBusControl>();
             await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
@@ -73,9 +77,9 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
             try
             {
                 var method = new PruneMethodSettings("prox", "gd", RefineSteps: 10, Lambda0: 0.01, Beta: 1.05, MaxIters: 60);
-                var calib = new CalibrationSettings(TestServers.SharedPath("data", "c4", "c4_validation_2k.jsonl"), Samplers.RandomWindow, 4, 32, 5);
-                var tiny = TestServers.SharedPath("data", "tinystories", "tinystories_val_first1000.eot.txt");
-                var request = new PruneRequested(Guid.NewGuid(), model, calib, PruneModes.Sequential, method,
+                var calib = new CalibrationSettings(RepoPaths.Shared("data", "c4", "c4_validation_2k.jsonl"), Samplers.RandomWindow, 4, 32, 5);
+                var tiny = RepoPaths.Shared("data", "tinystories", "tinystories_val_first1000.eot.txt");
+                var request = new PruneRequested(Guid.NewGuid(), model, calib, PruneMode.Sequential, method,
                     new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = tiny }, 64));
                 var sw = Stopwatch.StartNew();
                 await bus.Publish(request);
@@ -95,7 +99,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                 var outDir = Path.Combine(work, "distributed");
                 await artifacts.DownloadDirectoryAsync(((RunCompleted)run[^1].Data).ModelPrefix, outDir);
                 var reference = Path.Combine(work, "prune");
-                PruneRun.Execute(new PruneRequest(model, reference, method.ToWorkflow(), calib.ToWorkflow(), PruneMode.Sequential, EvaluateDense: false));
+                PruneRun.Execute(new PruneRequest(model, reference, method, calib, PruneMode.Sequential, EvaluateDense: false));
                 Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "masks.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "masks.safetensors")));
                 Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "model.safetensors")), File.ReadAllBytes(Path.Combine(outDir, "model.safetensors")));
                 Assert.True((await events.GetRunAsync(request.RunId))!.Perplexities["tinystories"] > 1);
@@ -132,7 +136,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                 }
                 // Block 0's Hessians do not depend on the pruned prefix: there the replay equals a fresh prune with the new λ.
                 var fresh = Path.Combine(work, "prune-new-lambda");
-                PruneRun.Execute(new PruneRequest(model, fresh, (method with { Lambda0 = 0.05, Beta = 1.1 }).ToWorkflow(), calib.ToWorkflow(), PruneMode.Sequential, EvaluateDense: false));
+                PruneRun.Execute(new PruneRequest(model, fresh, (method with { Lambda0 = 0.05, Beta = 1.1 }), calib, PruneMode.Sequential, EvaluateDense: false));
                 var freshMasks = MaskFileReader.ReadAll(Path.Combine(fresh, "masks.safetensors"));
                 foreach (var name in masks.Keys.Where(n => n.StartsWith("model.layers.0.", StringComparison.Ordinal)))
                     Assert.Equal(freshMasks[name].Packed, masks[name].Packed);
@@ -149,23 +153,15 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
         }
     }
 
+    // The services are started from their own bin folders, in the configuration (Debug/Release) of this test assembly.
+    static readonly string BuildConfiguration =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
     static async Task<List<StoredEvent>> WaitForEnd(IEventStore events, Guid runId, IReadOnlyList<ServiceProcess> processes)
     {
-        using var cts = new CancellationTokenSource(RunTimeout);
-        var seen = new List<StoredEvent>();
-        await foreach (var e in events.FollowStreamAsync(runId, 1, TimeSpan.FromMilliseconds(100), e => e.Data is RunCompleted or RunFailed, cts.Token))
-            seen.Add(e);
-        if (seen.Count == 0 || seen[^1].Data is not RunCompleted)
-            Assert.Fail($"run {runId} did not complete: {(seen.LastOrDefault()?.Data is RunFailed f ? f.Stage + ": " + f.Reason : "timeout")}\n" +
-                        string.Join("\n", processes.Select(p => $"--- {p.Name}\n{p.Output}")));
+        string Output() => string.Join("\n", processes.Select(p => $"--- {p.Name}\n{p.Output}"));
+        var seen = await RunProgress.UntilEndAsync(events, runId, diagnostics: Output);
+        if (seen[^1].Data is RunFailed f) Assert.Fail($"run {runId} failed at {f.Stage}: {f.Reason}\n{Output()}");
         return seen;
-    }
-
-    static string ConvertedStories()
-    {
-        var dir = Directory.CreateTempSubdirectory("pp-e2e-model-").FullName;
-        Llama2cConverter.Convert(TestServers.SharedPath("models", "stories260K", "stories260K.bin"), dir);
-        TokenizerFiles.WriteToDirectory(TestServers.SharedPath("models", "stories260K", "tok512.bin"), dir);
-        return dir;
     }
 }

@@ -143,7 +143,7 @@ public abstract class EventStoreContractTests
         const int tasks = 6, each = 8;
         await Task.WhenAll(Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
         {
-            for (var i = 0; i < each; i++) await AppendWithRetry(stores[t % stores.Length], run, Events.Pruned(run, t, $"layer{i}"));
+            for (var i = 0; i < each; i++) await AppendWithRetry(stores[t % stores.Length], run, Events.Pruned(run, t, $"model.layers.{t}.linear{i}.weight"));
         })));
 
         var events = await Store.ReadStreamAsync(run);
@@ -205,13 +205,13 @@ public abstract class EventStoreContractTests
         Assert.Equal((RunStatuses.Running, "wanda", PipelineStages.Requested, 1L), (s!.Status, s.Method, s.Stage, s.Version));
 
         await Store.AppendAsync(run, StreamTypes.Run, 1, Events.Wrap(
-            new BlockCalibrated(run, 0, "ck", new Dictionary<string, string> { ["attn_in"] = "hessians/ck/0/attn_in.bin" }, null, 2048, 1, false),
+            new BlockCalibrated(run, 0, "ck", new Dictionary<string, string> { ["attn_in"] = "hessians/ck/0/attn_in.bin" }, null, null, 2048, 1, false),
             Events.Pruned(run, 0, "q"), Events.Pruned(run, 0, "k")));
         s = await Store.GetRunAsync(run);
         Assert.Equal((PipelineStages.Prune, 2, 4L), (s!.Stage, s.LayersPruned, s.Version));
 
         await Store.AppendAsync(run, StreamTypes.Run, 4, Events.Wrap(Events.Evaluated(run, 12.5),
-            new RunCompleted(run, $"models/{run}", [new DatasetPerplexity("c4", 20.25, 256, "c4-first-256", 65536)], 9)));
+            new RunCompleted(run, $"models/{run}", [new DatasetPerplexity("c4", 20.25, 256, "c4-first-256", 65536, 256)], 9)));
         s = await Store.GetRunAsync(run);
         Assert.Equal(RunStatuses.Completed, s!.Status);
         Assert.Equal(new Dictionary<string, double> { ["wikitext2"] = 12.5, ["c4"] = 20.25 }, s.Perplexities);
@@ -283,7 +283,7 @@ public abstract class EventStoreContractTests
 
     sealed class ThrowingProjection : IRunSummaryProjection
     {
-        public RunSummary? Apply(RunSummary? current, StoredEvent e) =>
-            e.Data is LayerPruned ? throw new InvalidOperationException("projection failed") : new RunSummaryProjection().Apply(current, e);
+        public RunSummary? Project(IReadOnlyList<StoredEvent> stream) =>
+            stream[^1].Data is LayerPruned ? throw new InvalidOperationException("projection failed") : new RunSummaryProjection().Project(stream);
     }
 }

@@ -1,3 +1,4 @@
+using PrunePipeline.Contracts;
 using PrunePipeline.Workflow.Comparison;
 using PrunePipeline.Workflow.Reports;
 
@@ -6,8 +7,8 @@ namespace PrunePipeline.Workflow.Tests;
 public class ComparisonReportTests
 {
     private static ComparedRun Run(string method, string refine, double ppl, string calib = "/x/c4_validation_2k.jsonl") =>
-        new("/out/" + method + refine, new PruneReport(PruneReport.FormatName, "/m", method, refine, "2:4", "sequential",
-            new PruneParameters(method, refine), new CalibrationSettings(calib, "random-window", 8, 64, 0), 512, 0,
+        new("/out/" + method + refine, new PruneReport(PruneReport.FormatName, "/m", method, refine, "2:4", PruneMode.Sequential,
+            new PruneMethodSettings(method, refine), new CalibrationSettings(calib, "random-window", 8, 64, 0), 512, 0,
             [
                 new LayerReport(0, "self_attn.q_proj", "model.layers.0.self_attn.q_proj.weight", 8, 8, 2.0, 1.0, 0, null, false, null, 0, 0, 0.5),
                 new LayerReport(0, "mlp.down_proj", "model.layers.0.mlp.down_proj.weight", 8, 8, 20.0, 10.0, 0, null, false, null, 0, 0, 0.5),

@@ -1,3 +1,4 @@
+using PrunePipeline.Contracts;
 using System.Text.Json;
 using PrunePipeline.Errors;
 using PrunePipeline.Model;
@@ -10,7 +11,7 @@ public class PruneRunTests
 {
     private static PruneRequest Request(string model, string outDir, string method = "wanda", string refine = "gd", PruneMode mode = PruneMode.Sequential,
         string? calib = null, int nsamples = 4, int seqLen = 32, IReadOnlyList<EvalDatasetSpec>? eval = null) =>
-        new(model, outDir, new PruneParameters(method, refine, RefineSteps: 20),
+        new(model, outDir, new PruneMethodSettings(method, refine, RefineSteps: 20),
             new CalibrationSettings(calib ?? TestData.C4Calibration, "random-window", nsamples, seqLen, 7), mode, eval, 32);
 
     [Fact]
@@ -91,7 +92,7 @@ public class PruneRunTests
     {
         var model = TestData.SyntheticModel(16);
         var outDir = Path.Combine(TestData.TempDir("methods"), "out");
-        var report = PruneRun.Execute(Request(model, outDir, method, refine) with { Parameters = new PruneParameters(method, refine, RefineSteps: 50, MaxIters: 300) });
+        var report = PruneRun.Execute(Request(model, outDir, method, refine) with { Parameters = new PruneMethodSettings(method, refine, RefineSteps: 50, MaxIters: 300) });
         Assert.Equal(method, report.Method);
         using var pruned = LlamaModel.Open(outDir);
         foreach (var l in report.Layers)
@@ -110,8 +111,8 @@ public class PruneRunTests
         var model = TestData.SyntheticModel(12);
         var a = Path.Combine(TestData.TempDir("det"), "a");
         var b = Path.Combine(TestData.TempDir("det"), "b");
-        PruneRun.Execute(Request(model, a, "prox") with { Parameters = new PruneParameters("prox", "gd", RefineSteps: 20, MaxIters: 300) });
-        PruneRun.Execute(Request(model, b, "prox") with { Parameters = new PruneParameters("prox", "gd", RefineSteps: 20, MaxIters: 300) });
+        PruneRun.Execute(Request(model, a, "prox") with { Parameters = new PruneMethodSettings("prox", "gd", RefineSteps: 20, MaxIters: 300) });
+        PruneRun.Execute(Request(model, b, "prox") with { Parameters = new PruneMethodSettings("prox", "gd", RefineSteps: 20, MaxIters: 300) });
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "masks.safetensors")), File.ReadAllBytes(Path.Combine(b, "masks.safetensors")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")), File.ReadAllBytes(Path.Combine(b, "model.safetensors")));
     }
@@ -122,7 +123,9 @@ public class PruneRunTests
         var model = TestData.SyntheticModel(13, layers: 3);
         var seq = PruneRun.Execute(Request(model, Path.Combine(TestData.TempDir("mode"), "seq"), mode: PruneMode.Sequential));
         var one = PruneRun.Execute(Request(model, Path.Combine(TestData.TempDir("mode"), "one"), mode: PruneMode.OneShot));
-        Assert.Equal("one-shot", one.Mode);
+        Assert.Equal(PruneMode.OneShot, one.Mode);
+        // report.json keeps the user-facing name of the mode (an enum serialised as its string).
+        Assert.Contains("\"mode\": \"one-shot\"", System.Text.Json.JsonSerializer.Serialize(one, PrunePipeline.Workflow.Reports.WorkflowJson.Options));
         // Block 0 sees the same (embedded) inputs in both modes: same H, so the same losses to the last bit.
         for (var i = 0; i < 7; i++)
         {

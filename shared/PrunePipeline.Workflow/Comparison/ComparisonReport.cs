@@ -90,7 +90,7 @@ public sealed class ComparisonReport
             var c = r.Report.Calibration;
             var pars = Inv($"refine {p.Refine} ({p.RefineSteps} steps), λ0 {p.Lambda0}, β {p.Beta}, K_max {p.MaxIters}, δ {p.Damping}");
             var conv = string.Join("<br>", r.Report.Evaluation.Select(e => Esc($"{e.Dataset}: seqlen {e.SeqLen}, {e.Convention}")));
-            sb.Append(Inv($"<tr><td>{Esc(r.Directory)}</td><td>{Esc(r.Report.Label)}</td><td>{Esc(pars)}</td><td>{Esc($"{c.Path}, {c.Sampler}, {c.NSamples}×{c.SeqLen} = {c.Tokens} tokens, seed {c.Seed}")}</td><td>{Esc(r.Report.Mode)}</td><td class=\"n\">{r.Report.TotalSeconds:F1}</td><td>{conv}</td></tr>"));
+            sb.Append(Inv($"<tr><td>{Esc(r.Directory)}</td><td>{Esc(r.Report.Label)}</td><td>{Esc(pars)}</td><td>{Esc($"{c.Path}, {c.Sampler}, {c.NSamples}×{c.SeqLen} = {c.Tokens} tokens, seed {c.Seed}")}</td><td>{Esc(r.Report.Mode.Name())}</td><td class=\"n\">{r.Report.TotalSeconds:F1}</td><td>{conv}</td></tr>"));
         }
         sb.Append("</table></body></html>\n");
         return sb.ToString();

@@ -13,7 +13,7 @@ namespace PrunePipeline.Workflow.Stages;
 public static class LayerPruneStage
 {
     public static PrunedLayer Run(string tensor, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols,
-        PruneParameters parameters, Action<LayerProgress>? progress = null, CancellationToken ct = default)
+        PruneMethodSettings parameters, Action<LayerProgress>? progress = null, CancellationToken ct = default)
     {
         parameters.Validate();
         if (cols % 4 != 0) throw new ArgumentException($"{tensor}: {cols} input columns is not divisible by 4; 2:4 pruning needs groups of four.");

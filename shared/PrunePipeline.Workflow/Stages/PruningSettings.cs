@@ -5,16 +5,16 @@ namespace PrunePipeline.Workflow.Stages;
 
 /// <summary>
 /// The one place where the workflow calls the pruning algorithms library (PrunePipeline.Pruning): maps
-/// <see cref="PruneParameters"/> to <see cref="LayerPruneSettings"/> and progress records back.
+/// <see cref="PruneMethodSettings"/> to <see cref="LayerPruneSettings"/> and progress records back.
 /// </summary>
 internal static class PruningSettings
 {
     /// <summary>The method alone (refinement is the separate stage).</summary>
-    internal static LayerPruneResult Prune(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, PruneParameters p,
+    internal static LayerPruneResult Prune(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, PruneMethodSettings p,
         Action<LayerProgress>? progress, CancellationToken ct) =>
         LayerPruner.Run(w0, h, rows, cols, Settings(p) with { Refine = RefineMode.None }, Map(progress), ct);
 
-    internal static LayerPruneSettings Settings(PruneParameters p) => new(
+    internal static LayerPruneSettings Settings(PruneMethodSettings p) => new(
         Method: p.Method switch
         {
             "prox" => PruneMethod.Prox,
@@ -35,19 +35,18 @@ internal static class PruningSettings
     /// (V = W·diag(d), V₀ = W₀·diag(d), Ĥ = diag(1/d)·H·diag(1/d), d_j = sqrt(H_jj), dead inputs d_j = 1 and zero in Ĥ),
     /// exactly as <see cref="LayerPruner"/> does inside one call; the other methods descend on W, W₀, H (§5).
     /// </summary>
-    internal static float[] Refine(PrunedLayer pruned, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, PruneParameters p,
-        Action<LayerProgress>? progress, CancellationToken ct)
+    internal static float[] Refine(float[] weights, byte[] mask, int rows, int cols, ReadOnlySpan<float> w0, ReadOnlySpan<float> h,
+        PruneMethodSettings p, Action<LayerProgress>? progress, CancellationToken ct)
     {
-        int rows = pruned.Rows, cols = pruned.Cols;
-        var w = (float[])pruned.Weights.Clone();
+        var w = (float[])weights.Clone();
         if (p.Refine == "exact")
         {
-            Refinement.Exact(w0, h, w, pruned.Mask, rows, cols, ct);
+            Refinement.Exact(w0, h, w, mask, rows, cols, ct);
             return w;
         }
         if (p.Method != "prox")
         {
-            Refinement.Gd(w0, h, w, pruned.Mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
+            Refinement.Gd(w0, h, w, mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
             return w;
         }
         var d = new float[cols];
@@ -69,10 +68,10 @@ internal static class PruningSettings
                 v0[r * cols + j] = w0[r * cols + j] * d[j];
                 w[r * cols + j] *= d[j];
             }
-        Refinement.Gd(v0, hHat, w, pruned.Mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
+        Refinement.Gd(v0, hHat, w, mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
         for (var r = 0; r < rows; r++)
             for (var j = 0; j < cols; j++)
-                w[r * cols + j] = pruned.Mask[r * cols + j] != 0 ? w[r * cols + j] / d[j] : 0f;
+                w[r * cols + j] = mask[r * cols + j] != 0 ? w[r * cols + j] / d[j] : 0f;
         return w;
     }
 

@@ -1,0 +1,139 @@
+using PrunePipeline.Contracts;
+using PrunePipeline.Errors;
+using PrunePipeline.Model;
+using PrunePipeline.Workflow;
+
+namespace PrunePipeline.Cli;
+
+/// <summary>
+/// The prune settings of every verb that takes them — <c>prune</c>, <c>run</c>, <c>submit</c>, <c>bench-pipeline</c> —
+/// and of <c>replay</c>'s overrides: one parser, one set of names and defaults (those of <see cref="PruneMethodSettings"/>;
+/// an omitted <c>--refine</c> follows <see cref="PruneMethodSettings.DefaultRefine"/>).
+/// </summary>
+/// <param name="ModelDir">Full path of the dense model directory.</param>
+/// <param name="Eval">Perplexity data sets (name, full path).</param>
+/// <param name="EvaluateDense">False with <c>--no-dense-eval</c>: no "before" perplexities.</param>
+internal sealed record PruneOptions(
+    string ModelDir,
+    PruneMethodSettings Method,
+    CalibrationSettings Calibration,
+    PruneMode Mode,
+    IReadOnlyList<EvalDatasetSpec> Eval,
+    int? EvalSeqLen,
+    bool EvaluateDense)
+{
+    public const string Usage = """
+          --method prox|wanda|sparsegpt|magnitude
+          --refine none|gd|exact    masked refinement after the method (default gd for prox — step 6 of the method —
+                                    none for the baselines; for prox "none" skips step 6)
+          --refine-steps N          gradient steps of gd refinement (default 1000)
+          --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
+          --damping X               SparseGPT relative damping δ (default 0.01)
+          --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
+          --sampler packed|random-window   (default random-window)
+          --nsamples N              calibration sequences (default 128)
+          --seqlen N                tokens per calibration sequence (default min(2048, model max))
+          --seed N                  sampler seed (default 0)
+          --mode sequential|one-shot   (default sequential)
+          --pattern 2:4             sparsity pattern (only 2:4)
+          --eval NAME=PATH[,NAME=PATH…]  wikitext2, c4, tinystories perplexity before and after
+          --eval-seqlen N           evaluation window (default min(2048, model max))
+          --text-column NAME        Parquet column / JSON-lines field of --calib and --eval texts (default text)
+          --no-dense-eval           skip the dense ("before") perplexities
+
+        """;
+
+    static readonly PruneMethodSettings Defaults = new("prox", "gd");
+
+    /// <summary>Parses --model, --method, --calib and the rest; a bad value raises a <see cref="UsageException"/> naming it.</summary>
+    public static PruneOptions Parse(CliArgs args)
+    {
+        var modelDir = Path.GetFullPath(args.Required("model"));
+        var method = args.Required("method").ToLowerInvariant();
+        var calib = Path.GetFullPath(args.Required("calib"));
+        var settings = MethodSettings(args, method);
+        var sampler = (args.Optional("sampler") ?? Samplers.RandomWindow).ToLowerInvariant();
+        var nsamples = args.Int("nsamples", 128);
+        var seqLenArg = args.OptionalInt("seqlen");
+        var seed = args.Int("seed", 0);
+        var modeText = args.Optional("mode") ?? PruneMode.Sequential.Name();
+        var eval = ParseEval(args.All("eval"));
+        var evalSeqLen = args.OptionalInt("eval-seqlen");
+        var evaluateDense = !args.Flag("no-dense-eval");
+        var textColumn = args.Optional("text-column") ?? "text";
+
+        if (sampler is not (Samplers.Packed or Samplers.RandomWindow)) throw new UsageException($"--sampler must be packed or random-window, got '{sampler}'.");
+        var mode = PruneModeNames.TryParse(modeText) ?? throw new UsageException($"--mode must be sequential or one-shot, got '{modeText}'.");
+        if (nsamples < 1) throw new UsageException($"--nsamples must be ≥ 1, got {nsamples}.");
+        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"model directory not found: {modelDir}");
+        var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
+        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
+        if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
+            throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
+        return new PruneOptions(modelDir, settings, new CalibrationSettings(calib, sampler, nsamples, seqLen, seed, textColumn), mode,
+            eval.Select(e => e with { Path = Path.GetFullPath(e.Path), TextColumn = textColumn }).ToList(), evalSeqLen, evaluateDense);
+    }
+
+    /// <summary>The method settings of <paramref name="method"/> from --refine, --refine-steps, --lambda0, --beta,
+    /// --max-iters, --damping, --pattern.</summary>
+    public static PruneMethodSettings MethodSettings(CliArgs args, string method)
+    {
+        if (!PruneMethodSettings.Methods.Contains(method))
+            throw new UsageException($"--method must be one of {string.Join(", ", PruneMethodSettings.Methods)}, got '{method}'.");
+        var settings = new PruneMethodSettings(method, (args.Optional("refine") ?? PruneMethodSettings.DefaultRefine(method)).ToLowerInvariant(),
+            args.Int("refine-steps", Defaults.RefineSteps), args.Double("lambda0", Defaults.Lambda0), args.Double("beta", Defaults.Beta),
+            args.Int("max-iters", Defaults.MaxIters), args.Double("damping", Defaults.Damping), args.Optional("pattern") ?? Defaults.Pattern);
+        try
+        {
+            settings.Validate();
+        }
+        catch (InvalidSettingException e)
+        {
+            throw new UsageException("--" + e.Message);
+        }
+        return settings;
+    }
+
+    /// <summary>replay's overrides: the same option names, null where the option is absent (the source run's value).
+    /// An omitted --refine with a new --method follows <see cref="PruneMethodSettings.DefaultRefine"/>.</summary>
+    public static ReplayOverrides Overrides(CliArgs args)
+    {
+        var method = args.Optional("method")?.ToLowerInvariant();
+        if (method is not null && !PruneMethodSettings.Methods.Contains(method))
+            throw new UsageException($"--method must be one of {string.Join(", ", PruneMethodSettings.Methods)}, got '{method}'.");
+        var refine = args.Optional("refine")?.ToLowerInvariant() ?? (method is null ? null : PruneMethodSettings.DefaultRefine(method));
+        if (refine is not null && !PruneMethodSettings.RefineKinds.Contains(refine))
+            throw new UsageException($"--refine must be one of {string.Join(", ", PruneMethodSettings.RefineKinds)}, got '{refine}'.");
+        var eval = ParseEval(args.All("eval"));
+        var evalSeqLen = args.OptionalInt("eval-seqlen");
+        var evaluateDense = !args.Flag("no-dense-eval");
+        return new ReplayOverrides(method, refine, args.OptionalInt("refine-steps"), args.OptionalDouble("lambda0"), args.OptionalDouble("beta"),
+            args.OptionalInt("max-iters"), args.OptionalDouble("damping"),
+            eval.Count > 0 ? new EvaluationSettings(eval.ToDictionary(e => e.Name, e => Path.GetFullPath(e.Path)), evalSeqLen, evaluateDense) : null);
+    }
+
+    /// <summary>What <c>prunectl prune</c> runs.</summary>
+    public PruneRequest ToPruneRequest(string outDir, bool force) =>
+        new(ModelDir, outDir, Method, Calibration, Mode, Eval, EvalSeqLen, force, EvaluateDense);
+
+    /// <summary>What <c>run</c>, <c>submit</c> and <c>bench-pipeline</c> publish: exactly what <c>prune</c> would run.</summary>
+    public PruneRequested ToPruneRequested(Guid runId, string? idempotencyKey = null) =>
+        new(runId, ModelDir, Calibration, Mode, Method,
+            new EvaluationSettings(Eval.ToDictionary(e => e.Name, e => e.Path), EvalSeqLen, EvaluateDense, Calibration.TextColumn), idempotencyKey);
+
+    /// <summary>--eval NAME=PATH[,NAME=PATH…] (repeatable).</summary>
+    public static List<EvalDatasetSpec> ParseEval(IReadOnlyList<string> values)
+    {
+        var list = new List<EvalDatasetSpec>();
+        foreach (var item in values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0 || eq == item.Length - 1) throw new UsageException($"--eval takes NAME=PATH (wikitext2, c4, tinystories), got '{item}'.");
+            var name = item[..eq].ToLowerInvariant();
+            if (name is not ("wikitext2" or "c4" or "tinystories")) throw new UsageException($"--eval: unknown data set '{name}'; use wikitext2, c4 or tinystories.");
+            if (list.Any(e => e.Name == name)) throw new UsageException($"--eval names '{name}' twice.");
+            list.Add(new EvalDatasetSpec(name, item[(eq + 1)..]));
+        }
+        return list;
+    }
+}

@@ -1,8 +1,0 @@
-namespace PrunePipeline.Pipeline.Configuration;
-
-/// <summary>Which artifact store implementation to use.</summary>
-public enum ArtifactStoreKind
-{
-    Folder,
-    S3,
-}

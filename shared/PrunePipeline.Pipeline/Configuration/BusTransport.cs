@@ -1,8 +1,0 @@
-namespace PrunePipeline.Pipeline.Configuration;
-
-/// <summary>The MassTransit transport.</summary>
-public enum BusTransport
-{
-    InMemory,
-    RabbitMq,
-}

@@ -1,8 +1,0 @@
-namespace PrunePipeline.Pipeline.Configuration;
-
-/// <summary>Which event store implementation to use.</summary>
-public enum EventStoreKind
-{
-    Sqlite,
-    Postgres,
-}

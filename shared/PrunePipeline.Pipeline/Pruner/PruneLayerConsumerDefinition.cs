@@ -1,7 +1,0 @@
-using PrunePipeline.Pipeline.Hosting;
-
-namespace PrunePipeline.Pipeline.Pruner;
-
-/// <summary>Prefetch 1 and one message at a time: a PruneLayer is heavy, and holding only the layer being worked on
-/// is what lets competing pruner processes share a block's layers instead of one process queueing them all.</summary>
-public sealed class PruneLayerConsumerDefinition : StageConsumerDefinition<PruneLayerConsumer>;

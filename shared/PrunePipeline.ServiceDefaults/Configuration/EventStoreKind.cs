@@ -1,0 +1,8 @@
+namespace PrunePipeline.ServiceDefaults.Configuration;
+
+/// <summary>Which event store implementation to use.</summary>
+public enum EventStoreKind
+{
+    Sqlite,
+    Postgres,
+}
