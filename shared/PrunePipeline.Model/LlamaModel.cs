@@ -60,6 +60,9 @@ public sealed class LlamaModel : IDisposable
     /// <summary>Reads one tensor (fp32) by its HF name.</summary>
     public float[] ReadTensor(string name) => _checkpoint.Read(name);
 
+    /// <summary>Reads one tensor as a CPU torch tensor in its stored dtype (BF16/F16 stay half size).</summary>
+    public TorchSharp.torch.Tensor ReadStoredTensor(string name) => _checkpoint.ReadTensor(name);
+
     /// <summary>Header info (dtype, shape, file) of one tensor.</summary>
     public TensorInfo TensorInfo(string name) => _checkpoint.Info(name);
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
 using PrunePipeline.Tokenizers;
 using PrunePipeline.Workflow.Calibration;
 using PrunePipeline.Workflow.Output;
@@ -110,6 +110,6 @@ public static class PruneRun
         ["prunepipeline"] = typeof(PruneRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-        ["blas_threads"] = NativeCheck.IsOpenBlasAvailable ? Blas.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a",
+        ["torch_threads"] = TorchRuntime.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
