@@ -29,7 +29,7 @@ public sealed class PruneVerb : IVerb
           --eval-seqlen N           evaluation window (default min(2048, model max))
           --no-dense-eval           skip the dense ("before") perplexities
           --force                   replace a non-empty OUTDIR
-        """;
+        """ + "\n" + ComputeOptions.Usage;
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -55,6 +55,7 @@ public sealed class PruneVerb : IVerb
         var evalSeqLen = args.OptionalInt("eval-seqlen");
         var noDense = args.Flag("no-dense-eval");
         var force = args.Flag("force");
+        ComputeOptions.Apply(args);
         args.ThrowOnUnused();
 
         if (!PruneParameters.Methods.Contains(method)) throw new UsageException($"--method must be one of {string.Join(", ", PruneParameters.Methods)}, got '{method}'.");

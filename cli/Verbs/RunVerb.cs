@@ -19,7 +19,7 @@ public sealed class RunVerb : IVerb
     public string Summary => "prune through the event-driven pipeline in one process (embedded) and write OUTDIR";
 
     public string Usage => "usage: prunectl run --model DIR --method M --calib PATH --out OUTDIR [prune options] [--force] [--timeout SECONDS]\n" +
-                           PruneRequestOptions.Usage + PipelineConfiguration.OptionsUsage;
+                           PruneRequestOptions.Usage + PipelineConfiguration.OptionsUsage + "\n" + ComputeOptions.Usage;
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -29,6 +29,7 @@ public sealed class RunVerb : IVerb
         var force = args.Flag("force");
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
         var configuration = PipelineConfiguration.Build(args);
+        ComputeOptions.Apply(args);
         args.ThrowOnUnused();
         PruneRun.CheckOutput(outDir, force);
 

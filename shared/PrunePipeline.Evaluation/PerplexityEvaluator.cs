@@ -26,7 +26,7 @@ public static class PerplexityEvaluator
         if (data.Sequences.Count == 0) throw new InvalidDataException($"data set '{data.Dataset}' has no sequences to score");
         if (MaxLength(data) > model.Config.SlidingWindow)
             throw new NotSupportedException($"data set '{data.Dataset}' has windows of {MaxLength(data)} tokens, above sliding_window {model.Config.SlidingWindow}");
-        var nll = BlockwisePerplexity.WindowNlls(model, data.Sequences, target ?? ComputeTarget.Cpu, progress, ct);
+        var nll = BlockwisePerplexity.WindowNlls(model, data.Sequences, target ?? ComputeTarget.Default, progress, ct);
         return Aggregate(data, nll);
     }
 

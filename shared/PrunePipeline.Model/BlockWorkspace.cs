@@ -19,7 +19,7 @@ public sealed class BlockWorkspace : IDisposable
         if (maxTokens <= 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "must be positive");
         Config = config;
         MaxTokens = maxTokens;
-        Target = target ?? ComputeTarget.Cpu;
+        Target = target ?? ComputeTarget.Default;
         Rope = new RopeTables(config, maxTokens, Target);
     }
 

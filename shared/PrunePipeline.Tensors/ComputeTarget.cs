@@ -10,6 +10,19 @@ namespace PrunePipeline.Tensors;
 /// </summary>
 public sealed record ComputeTarget(Device Device, ScalarType DType)
 {
+    private static volatile ComputeTarget? _default;
+
+    /// <summary>
+    /// The process's target when a caller passes none: what <c>--device</c>/<c>--compute-dtype</c> or
+    /// <c>Pipeline:Device</c> set, else auto (CUDA when available, else CPU) in fp32. One setting per process, like the
+    /// thread count: a worker computes on one device.
+    /// </summary>
+    public static ComputeTarget Default
+    {
+        get => _default ??= Parse(null, null);
+        set => _default = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
     /// <summary>fp32 on the CPU: what tests and the reference numbers use.</summary>
     public static ComputeTarget Cpu
     {

@@ -110,6 +110,7 @@ public static class PruneRun
         ["prunepipeline"] = typeof(PruneRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["device"] = ComputeTarget.Default.ToString(),
         ["torch_threads"] = TorchRuntime.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

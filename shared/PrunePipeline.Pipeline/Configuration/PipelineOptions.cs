@@ -20,6 +20,15 @@ public sealed class PipelineOptions
 
     public EventStoreOptions EventStore { get; set; } = new();
 
+    /// <summary>Where this worker computes: cpu, cuda, cuda:N or auto (default: CUDA when available, else CPU).</summary>
+    public string? Device { get; set; }
+
+    /// <summary>Compute precision: fp32 (default), bf16 or fp16.</summary>
+    public string? ComputeDType { get; set; }
+
+    /// <summary>CPU threads for torch (default: one per physical core).</summary>
+    public int? Threads { get; set; }
+
     /// <summary>Binds section "Pipeline" of <paramref name="configuration"/> and validates it.</summary>
     /// <exception cref="InvalidOperationException">A setting is missing or inconsistent (the message names the key).</exception>
     public static PipelineOptions FromConfiguration(IConfiguration configuration)
@@ -49,6 +58,7 @@ public sealed class PipelineOptions
                 Fail("Bus:RabbitMqUri", $"'{Redact(Bus.RabbitMqUri)}' is not an amqp:// URI");
         }
         if (Bus.PrefetchCount < 1) Fail("Bus:PrefetchCount", $"must be ≥ 1, got {Bus.PrefetchCount}");
+        if (Threads is < 1) Fail("Threads", $"must be ≥ 1, got {Threads}");
 
         if (Artifacts.Store == ArtifactStoreKind.Folder && string.IsNullOrWhiteSpace(Artifacts.FolderPath))
             Fail("Artifacts:FolderPath", "is required when Artifacts:Store is Folder");

@@ -1,10 +1,10 @@
 namespace PrunePipeline.Pipeline.Hosting;
 
-/// <summary>Names this process in the events it causes ("pruner@host:pid"), so a run's history shows which
-/// competing worker did which layer.</summary>
-public sealed class WorkerIdentity(PipelineRoles roles)
+/// <summary>Names this process in the events it causes ("pruner@host:pid/cuda:0"), so a run's history shows which
+/// competing worker did which layer, and on which device.</summary>
+public sealed class WorkerIdentity(PipelineRoles roles, string device)
 {
-    public string Id { get; } = $"{Describe(roles)}@{Environment.MachineName}:{Environment.ProcessId}";
+    public string Id { get; } = $"{Describe(roles)}@{Environment.MachineName}:{Environment.ProcessId}/{device}";
 
     static string Describe(PipelineRoles roles) => roles == PipelineRoles.All
         ? "embedded"
