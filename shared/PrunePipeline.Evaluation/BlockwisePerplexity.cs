@@ -41,7 +41,7 @@ internal static class BlockwisePerplexity
             for (var layer = 0; layer < config.NumHiddenLayers; layer++)
             {
                 ct.ThrowIfCancellationRequested();
-                using var block = BlockTensors.From(model.LoadBlock(layer), target);
+                using var block = BlockTensors.Load(model, layer, target);
                 for (var b = 0; b < batches.Count; b++)
                 {
                     ct.ThrowIfCancellationRequested();

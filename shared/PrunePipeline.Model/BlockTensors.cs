@@ -40,6 +40,25 @@ public sealed class BlockTensors : IDisposable
         return new BlockTensors(linears, Place(weights.InputLayerNorm, target, d), Place(weights.PostAttentionLayerNorm, target, d));
     }
 
+    /// <summary>
+    /// Block <paramref name="layer"/> of <paramref name="model"/> read straight from the checkpoint in its stored dtype
+    /// and converted once to the target: no managed arrays, so its memory is released the moment it is disposed
+    /// (managed fp32 blocks would wait for a full GC and pile up, one block per layer).
+    /// </summary>
+    public static BlockTensors Load(LlamaModel model, int layer, ComputeTarget target)
+    {
+        if (layer < 0 || layer >= model.Config.NumHiddenLayers)
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"model has {model.Config.NumHiddenLayers} layers");
+        Tensor Read(string shortName)
+        {
+            using var stored = model.ReadStoredTensor(LlamaTensorNames.Layer(layer, shortName));
+            return stored.to(target.DType, target.Device);
+        }
+        using var scope = torch.NewDisposeScope();
+        var linears = DecoderBlockWeights.LinearNames.Select(Read).ToArray();
+        return new BlockTensors(linears, Read(DecoderBlockWeights.InputLayerNormName), Read(DecoderBlockWeights.PostAttentionLayerNormName));
+    }
+
     /// <summary>Wraps fp32 values and moves/converts them to the target (a no-op view for fp32 on the CPU).</summary>
     internal static Tensor Place(float[] values, ComputeTarget target, params long[] shape)
     {
