@@ -5,14 +5,16 @@ ARG DOTNET_VERSION=10.0
 
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props PrunePipeline.sln ./
+# Directory.Build.targets copies the libtorch natives into each published app (build output carries none).
+COPY Directory.Build.props Directory.Build.targets Directory.Packages.props PrunePipeline.sln ./
 COPY shared/ shared/
 COPY services/ services/
 RUN for s in coordinator calibrator pruner finetuner evaluator; do \
       dotnet publish "services/$s" -c Release -o "/app/$s" --nologo || exit 1; \
     done
 
-# The kernels call OpenBLAS through libblas.so.3 / liblapack.so.3; libopenblas0-pthread provides both.
+# Tensors run on TorchSharp/libtorch (published with each app). The pruning kernels still call OpenBLAS through
+# libblas.so.3 / liblapack.so.3 until they are ported; libopenblas0-pthread provides both.
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libopenblas0-pthread \

@@ -2,44 +2,46 @@ using System.Diagnostics;
 using System.Globalization;
 using PrunePipeline.Model;
 using PrunePipeline.Model.Llama2c;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
+using TorchSharp;
 
 namespace PrunePipeline.Cli.Verbs;
 
 /// <summary>
-/// prunectl bench: sgemm GFLOP/s and forward-pass throughput, with the forward expressed as a fraction of the
-/// GEMM-bound limit (measured sgemm rate ÷ 2·parameters FLOPs per token). A benchmark, not a test.
+/// prunectl bench: torch matmul GFLOP/s and forward-pass throughput on the compute target, with the forward expressed
+/// as a fraction of the GEMM-bound limit (measured matmul rate ÷ 2·parameters FLOPs per token). A benchmark, not a test.
 /// </summary>
 public sealed class BenchVerb : IVerb
 {
     public string Name => "bench";
 
-    public string Summary => "sgemm GFLOP/s and forward tokens/s vs the GEMM-bound limit";
+    public string Summary => "torch matmul GFLOP/s and forward tokens/s vs the GEMM-bound limit";
 
     public string Usage => """
-        usage: prunectl bench [--threads N (default: all cores)] [--seqlen 512] [--seconds 3]
+        usage: prunectl bench [--threads N (default: all cores)] [--device D] [--compute-dtype T] [--seqlen 512] [--seconds 3]
                               [--stories260k PATH.bin (default ../shared/models/stories260K/stories260K.bin)]
-          Prints sgemm GFLOP/s at 1024³ and 4096³, then forward tokens/s (whole-sequence forward incl. LM head and
-          log-softmax, i.e. the perplexity path) for stories260K and a random ~110M LLaMA shape (hidden 768,
-          intermediate 2048, 12 layers, 12 heads, vocab 32000, tied), and each as a fraction of the GEMM-bound limit.
-        """;
+          Prints torch matmul GFLOP/s at 1024³ and 4096³ (compute dtype, on the device), then forward tokens/s
+          (whole-sequence forward incl. LM head and log-softmax, i.e. the perplexity path) for stories260K and a
+          random ~110M LLaMA shape (hidden 768, intermediate 2048, 12 layers, 12 heads, vocab 32000, tied), and each
+          as a fraction of the GEMM-bound limit.
+        """ + "\n" + ComputeOptions.Usage;
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        var threads = args.Int("threads", Environment.ProcessorCount);
+        var target = ComputeOptions.Apply(args, defaultThreads: Environment.ProcessorCount);
         var seqLen = args.Int("seqlen", 512);
         var seconds = args.Double("seconds", 3);
         var storiesPath = args.Optional("stories260k") ?? FindShared("models", "stories260K", "stories260K.bin");
         args.ThrowOnUnused();
-        if (threads <= 0 || seqLen < 2) throw new UsageException("--threads must be positive and --seqlen at least 2.");
+        if (seqLen < 2) throw new UsageException("--seqlen must be at least 2.");
 
-        Blas.SetThreads(threads);
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"OpenBLAS threads: {Blas.Threads} (set explicitly); cores: {Environment.ProcessorCount}; {RuntimeInfo()}"));
-        var rate1024 = SgemmRate(1024, seconds, cancellationToken);
-        Console.WriteLine(string.Create(inv, $"sgemm 1024x1024x1024: {rate1024:F1} GFLOP/s"));
-        var rate4096 = SgemmRate(4096, seconds, cancellationToken);
-        Console.WriteLine(string.Create(inv, $"sgemm 4096x4096x4096: {rate4096:F1} GFLOP/s"));
+        Console.WriteLine(string.Create(inv,
+            $"torch {target} ({TorchRuntime.Threads} threads, MKL_CBWR={Environment.GetEnvironmentVariable("MKL_CBWR")}); cores: {Environment.ProcessorCount}; {RuntimeInfo()}"));
+        var rate1024 = MatmulRate(1024, target, seconds, cancellationToken);
+        Console.WriteLine(string.Create(inv, $"matmul 1024x1024x1024: {rate1024:F1} GFLOP/s"));
+        var rate4096 = MatmulRate(4096, target, seconds, cancellationToken);
+        Console.WriteLine(string.Create(inv, $"matmul 4096x4096x4096: {rate4096:F1} GFLOP/s"));
         var peak = Math.Max(rate1024, rate4096);
         Console.WriteLine(string.Create(inv, $"GEMM-bound limit uses the best measured rate: {peak:F1} GFLOP/s"));
 
@@ -51,7 +53,7 @@ public sealed class BenchVerb : IVerb
                 Llama2cConverter.Convert(storiesPath, dir);
                 using var model = LlamaModel.Open(dir);
                 var len = Math.Min(seqLen, model.Config.MaxPositionEmbeddings);
-                Report("stories260K", model.Config, LlamaForward.Create(model, len), len, seconds, peak, cancellationToken);
+                Report("stories260K", model.Config, LlamaForward.Create(model, len, cancellationToken, target), len, seconds, peak, cancellationToken);
             }
             finally
             {
@@ -74,7 +76,7 @@ public sealed class BenchVerb : IVerb
             .Select(i => new DecoderBlockWeights(config, i, (name, _) => SynthVerb.RandomTensor(rng, shapes[name]))).ToList();
         var embedding = SynthVerb.RandomTensor(rng, [config.VocabSize, config.HiddenSize]);
         var norm = Enumerable.Repeat(1f, config.HiddenSize).ToArray();
-        var forward = new LlamaForward(config, blocks, embedding, norm, embedding, seqLen);
+        var forward = new LlamaForward(config, blocks, embedding, norm, embedding, seqLen, target);
         Report("random-110M", config, forward, seqLen, seconds, peak, cancellationToken);
         return Task.FromResult(0);
     }
@@ -84,7 +86,7 @@ public sealed class BenchVerb : IVerb
     {
         var rng = new Random(7);
         var tokens = Enumerable.Range(0, seqLen).Select(_ => rng.Next(c.VocabSize)).ToArray();
-        forward.SequenceNll(tokens); // warm-up: JIT, page faults, OpenBLAS buffers
+        forward.SequenceNll(tokens); // warm-up: JIT, page faults, torch's allocator
         var sw = Stopwatch.StartNew();
         var runs = 0;
         var best = double.MaxValue;
@@ -107,18 +109,15 @@ public sealed class BenchVerb : IVerb
             $"-> {seqLen / best / limit:P1} of limit (mean {seqLen / mean / limit:P1})"));
     }
 
-    private static double SgemmRate(int n, double seconds, CancellationToken ct)
+    /// <summary>Best-of-N rate of one n×n×n matmul C = A·B in the target's dtype on its device.</summary>
+    private static double MatmulRate(int n, ComputeTarget target, double seconds, CancellationToken ct)
     {
-        var rng = new Random(n);
-        var a = new float[n * n];
-        var b = new float[n * n];
-        var c = new float[n * n];
-        for (var i = 0; i < a.Length; i++)
-        {
-            a[i] = (float)rng.NextDouble() - 0.5f;
-            b[i] = (float)rng.NextDouble() - 0.5f;
-        }
-        Blas.Sgemm(a, false, b, false, c, n, n, n);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(n);
+        var a = (torch.rand(n, n) - 0.5).to(target.DType, target.Device);
+        var b = (torch.rand(n, n) - 0.5).to(target.DType, target.Device);
+        torch.mm(a, b).Dispose();
+        Synchronize(target);
         var best = double.MaxValue;
         var sw = Stopwatch.StartNew();
         var runs = 0;
@@ -126,11 +125,17 @@ public sealed class BenchVerb : IVerb
         {
             ct.ThrowIfCancellationRequested();
             var t0 = sw.Elapsed.TotalSeconds;
-            Blas.Sgemm(a, false, b, false, c, n, n, n);
+            using (torch.mm(a, b)) Synchronize(target);
             best = Math.Min(best, sw.Elapsed.TotalSeconds - t0);
             runs++;
         }
         return 2.0 * n * n * (double)n / best / 1e9;
+    }
+
+    // CUDA kernels are asynchronous: time them only after they finished.
+    private static void Synchronize(ComputeTarget target)
+    {
+        if (target.Device.type == DeviceType.CUDA) torch.cuda.synchronize(target.Device);
     }
 
     private static string RuntimeInfo() => $".NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}";

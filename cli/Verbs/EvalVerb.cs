@@ -23,7 +23,8 @@ public sealed class EvalVerb : IVerb
           NAME is wikitext2 (wiki.test.raw), c4 (validation JSON lines) or tinystories (<|endoftext|>-separated text);
           PATH may also be a Parquet file with one row per line (wikitext2) or document, text in --text-column (default text).
           The tokenizer is read from DIR. Prints a table; --json writes {"results":[{dataset,convention,seqlen,tokens,windows,ppl}]}.
-        """;
+          The model is evaluated block by block over all windows: one decoder block is resident at a time.
+        """ + "\n" + ComputeOptions.Usage;
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -33,6 +34,7 @@ public sealed class EvalVerb : IVerb
         var jsonPath = args.Optional("json");
         var textColumn = args.Optional("text-column") ?? "text";
         var force = args.Flag("force");
+        var target = ComputeOptions.Apply(args);
         args.ThrowOnUnused();
         if (seqLen < 2) throw new UsageException($"--seqlen must be at least 2, got {seqLen}.");
         if (specs.Count == 0) throw new UsageException("give at least one --dataset NAME=PATH.");
@@ -48,14 +50,13 @@ public sealed class EvalVerb : IVerb
         if (tokenizer.VocabSize != model.Config.VocabSize)
             throw new InvalidDataException($"{dir}: tokenizer has {tokenizer.VocabSize} tokens but config.json says vocab_size {model.Config.VocabSize}");
         var total = Stopwatch.StartNew();
-        var forward = LlamaForward.Create(model, seqLen, cancellationToken);
         var results = new List<(PerplexityResult Result, double Seconds)>();
         foreach (var (name, path) in datasets)
         {
             var sw = Stopwatch.StartNew();
             var data = EvalDatasets.Load(name, path, tokenizer, seqLen, textColumn);
             var progress = new StderrProgress(name);
-            var result = PerplexityEvaluator.Evaluate(forward, data, progress, cancellationToken);
+            var result = PerplexityEvaluator.Evaluate(model, data, progress, cancellationToken, target);
             progress.Done();
             results.Add((result, sw.Elapsed.TotalSeconds));
         }
@@ -106,7 +107,7 @@ public sealed class EvalVerb : IVerb
             var (done, total) = value;
             var elapsed = _sw.Elapsed.TotalSeconds;
             var eta = done > 0 ? elapsed / done * (total - done) : 0;
-            var text = string.Create(CultureInfo.InvariantCulture, $"[eval {name}] {done}/{total} sequences, {elapsed:F0}s elapsed, ~{eta:F0}s left");
+            var text = string.Create(CultureInfo.InvariantCulture, $"[eval {name}] {done}/{total} block×batch steps, {elapsed:F0}s elapsed, ~{eta:F0}s left");
             if (_interactive)
             {
                 if (_sw.ElapsedMilliseconds - _lastDraw < 200 && done < total) return;

@@ -22,7 +22,7 @@ public sealed class RunVerb : IVerb
     public string Summary => "prune through the event-driven pipeline in one process (embedded) and write OUTDIR";
 
     public string Usage => "usage: prunectl run --model DIR --method M --calib PATH --out OUTDIR [prune options] [--force] [--timeout SECONDS]\n" +
-                           PruneOptions.Usage + PipelineConfiguration.OptionsUsage;
+                           PruneOptions.Usage + PipelineConfiguration.OptionsUsage + "\n" + ComputeOptions.Usage;
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -32,6 +32,7 @@ public sealed class RunVerb : IVerb
         var force = args.Flag("force");
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 24 * 3600));
         var configuration = PipelineConfiguration.Build(args);
+        ComputeOptions.Apply(args);
         args.ThrowOnUnused();
         var inputs = Inputs(request);
         OutputGuard.CheckDirectory(outDir, force, inputs);

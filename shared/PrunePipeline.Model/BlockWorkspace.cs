@@ -1,50 +1,55 @@
-using PrunePipeline.Model.Kernels;
+using PrunePipeline.Tensors;
 
 namespace PrunePipeline.Model;
 
 /// <summary>
-/// Caller-owned scratch for <see cref="DecoderBlock.Forward"/>, sized for up to <see cref="MaxTokens"/> tokens of one
-/// config, so a forward pass allocates nothing. Not thread-safe: one workspace per concurrent forward.
-/// Legend: T tokens, d hidden, q = heads·head_dim, kv = kv_heads·head_dim, f intermediate.
+/// What <see cref="DecoderBlock.Forward(DecoderBlockWeights, LlamaConfig, Span{float}, int, BlockWorkspace, ILinearInputObserver?)"/>
+/// keeps between calls for one config: the compute target, the RoPE tables for up to <see cref="MaxTokens"/>
+/// positions, and (off the fp32 CPU path) the last block's converted weights, so a block is uploaded once per
+/// calibration pass rather than once per sample. Not thread-safe: one workspace per concurrent forward.
 /// </summary>
-public sealed class BlockWorkspace
+public sealed class BlockWorkspace : IDisposable
 {
-    public BlockWorkspace(LlamaConfig config, int maxTokens)
+    private DecoderBlockWeights? _cachedFor;
+    private float[][]? _cachedArrays;
+    private BlockTensors? _cached;
+
+    public BlockWorkspace(LlamaConfig config, int maxTokens, ComputeTarget? target = null)
     {
         if (maxTokens <= 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "must be positive");
         Config = config;
         MaxTokens = maxTokens;
-        long T = maxTokens;
-        Normed = new float[checked((int)(T * config.HiddenSize))];
-        Projected = new float[Normed.Length];
-        Query = new float[checked((int)(T * config.QueryDim))];
-        Key = new float[checked((int)(T * config.KeyValueDim))];
-        Value = new float[Key.Length];
-        QueryHeads = new float[Query.Length];
-        KeyHeads = new float[Key.Length];
-        ValueHeads = new float[Key.Length];
-        AttentionOut = new float[Query.Length];
-        Scores = new float[checked((int)(T * T))];
-        HeadOut = new float[checked((int)(T * config.HeadDim))];
-        Gate = new float[checked((int)(T * config.IntermediateSize))];
-        Up = new float[Gate.Length];
-        Rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta, maxTokens);
+        Target = target ?? ComputeTarget.Default;
+        Rope = new RopeTables(config, maxTokens, Target);
     }
 
     public LlamaConfig Config { get; }
     public int MaxTokens { get; }
-    internal float[] Normed { get; }      // T×d
-    internal float[] Projected { get; }   // T×d
-    internal float[] Query { get; }       // T×q
-    internal float[] Key { get; }         // T×kv
-    internal float[] Value { get; }       // T×kv
-    internal float[] QueryHeads { get; }  // heads×T×D
-    internal float[] KeyHeads { get; }    // kv_heads×T×D
-    internal float[] ValueHeads { get; }  // kv_heads×T×D
-    internal float[] AttentionOut { get; } // T×q
-    internal float[] Scores { get; }      // T×T
-    internal float[] HeadOut { get; }     // T×D
-    internal float[] Gate { get; }        // T×f
-    internal float[] Up { get; }          // T×f
-    internal RotaryEmbedding Rotary { get; }
+    public ComputeTarget Target { get; }
+    internal RopeTables Rope { get; }
+
+    internal bool IsCpuFloat32 =>
+        Target.Device.type == TorchSharp.DeviceType.CPU && Target.DType == TorchSharp.torch.ScalarType.Float32;
+
+    /// <summary>Views (fp32 CPU) are rebuilt each call and always see in-place edits; converted copies are cached.</summary>
+    internal bool CachesWeights => !IsCpuFloat32;
+
+    internal BlockTensors Weights(DecoderBlockWeights w)
+    {
+        if (!CachesWeights) return BlockTensors.From(w, Target);
+        var arrays = w.Tensors().Select(t => t.Values).ToArray();
+        if (_cached is not null && ReferenceEquals(_cachedFor, w) && _cachedArrays!.SequenceEqual(arrays, ReferenceEqualityComparer.Instance))
+            return _cached;
+        _cached?.Dispose();
+        _cached = BlockTensors.From(w, Target);
+        _cachedFor = w;
+        _cachedArrays = arrays;
+        return _cached;
+    }
+
+    public void Dispose()
+    {
+        _cached?.Dispose();
+        Rope.Dispose();
+    }
 }

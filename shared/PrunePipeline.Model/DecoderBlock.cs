@@ -1,77 +1,98 @@
-using System.Numerics.Tensors;
-using PrunePipeline.Model.Kernels;
-using PrunePipeline.Numerics;
 using PrunePipeline.Errors;
+using PrunePipeline.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace PrunePipeline.Model;
 
 /// <summary>
-/// One LLaMA decoder block over a whole sequence (HF semantics, fp32):
+/// One LLaMA/Mistral decoder block (HF semantics) on torch, device- and dtype-agnostic:
 /// h ← h + o_proj(attn(rope(q_proj(n₁)), rope(k_proj(n₁)), v_proj(n₁))), n₁ = RMSNorm(h);
 /// h ← h + down_proj(silu(gate_proj(n₂)) ⊙ up_proj(n₂)), n₂ = RMSNorm(h).
-/// Every linear is one sgemm Y = X·Wᵀ over all T tokens.
+/// Legend: B sequences, T tokens, d hidden, H query heads, G kv heads (GQA: head h reads kv head h / (H/G)), D head
+/// size, f intermediate. Attention is <c>scaled_dot_product_attention</c> with the causal mask.
 /// </summary>
 public static class DecoderBlock
 {
-    /// <param name="hidden">T×d activations, updated in place.</param>
+    /// <summary>The block on a batch of sequences of equal length.</summary>
+    /// <param name="hidden">[B, T, d] in the compute dtype on the compute device (not modified).</param>
+    /// <param name="observer">Optional: receives attn_in, o_in, mlp_in, down_in as fp32 rows (B·T of them).</param>
+    /// <returns>The block's output, [B, T, d].</returns>
+    public static Tensor Forward(BlockTensors w, LlamaConfig c, Tensor hidden, RopeTables rope, ILinearInputObserver? observer = null)
+    {
+        if (hidden.dim() != 3 || hidden.shape[2] != c.HiddenSize)
+            throw new ArgumentException($"hidden must be [B, T, {c.HiddenSize}], is [{string.Join(", ", hidden.shape)}]", nameof(hidden));
+        long B = hidden.shape[0], T = hidden.shape[1];
+        if (T > c.SlidingWindow)
+            throw new NotSupportedException($"{T} tokens exceed sliding_window {c.SlidingWindow}; sliding-window attention is not implemented");
+        int H = c.NumAttentionHeads, G = c.NumKeyValueHeads, D = c.HeadDim;
+        using var scope = torch.NewDisposeScope();
+        var l = w.Linears;
+
+        var n1 = RmsNorm(hidden, w.InputNorm, c.RmsNormEps);
+        Observe(observer, "attn_in", n1);
+        var q = rope.Apply(F.linear(n1, l[0]).view(B, T, H, D)).transpose(1, 2);  // B×H×T×D
+        var k = rope.Apply(F.linear(n1, l[1]).view(B, T, G, D)).transpose(1, 2);  // B×G×T×D
+        var v = F.linear(n1, l[2]).view(B, T, G, D).transpose(1, 2);
+        if (H != G)
+        {
+            k = k.repeat_interleave(H / G, 1);
+            v = v.repeat_interleave(H / G, 1);
+        }
+        var attn = F.scaled_dot_product_attention(q, k, v, null, 0.0, true).transpose(1, 2).reshape(B, T, H * D);
+        Observe(observer, "o_in", attn);
+        var h = hidden + F.linear(attn, l[3]);
+
+        var n2 = RmsNorm(h, w.PostAttentionNorm, c.RmsNormEps);
+        Observe(observer, "mlp_in", n2);
+        var act = F.silu(F.linear(n2, l[4])) * F.linear(n2, l[5]);
+        Observe(observer, "down_in", act);
+        h = h + F.linear(act, l[6]);
+        return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The block on one sequence held in a span (T×d fp32, updated in place), for callers that keep activations in
+    /// managed arrays (calibration). Weights are viewed, not copied, when the workspace computes fp32 on the CPU.
+    /// </summary>
     /// <param name="observer">Optional: receives attn_in, o_in, mlp_in, down_in (see <see cref="ILinearInputObserver"/>).</param>
     public static void Forward(DecoderBlockWeights w, LlamaConfig c, Span<float> hidden, int T, BlockWorkspace ws,
         ILinearInputObserver? observer = null)
     {
-        int d = c.HiddenSize, qd = c.QueryDim, kvd = c.KeyValueDim, f = c.IntermediateSize;
+        int d = c.HiddenSize;
         if (T <= 0 || T > ws.MaxTokens) throw new ArgumentOutOfRangeException(nameof(T), T, $"must be in 1..{ws.MaxTokens} (workspace size)");
         if (T > c.SlidingWindow)
             throw new UnsupportedInputException($"{T} tokens exceed sliding_window {c.SlidingWindow}; sliding-window attention is not implemented");
         if (hidden.Length < (long)T * d) throw new ArgumentException($"hidden needs {T}×{d} values, has {hidden.Length}", nameof(hidden));
-        if (ws.Config.HiddenSize != d || ws.Config.QueryDim != qd || ws.Config.KeyValueDim != kvd || ws.Config.IntermediateSize != f ||
-            ws.Config.HeadDim != c.HeadDim || ws.Config.RopeTheta != c.RopeTheta)
+        if (ws.Config.HiddenSize != d || ws.Config.QueryDim != c.QueryDim || ws.Config.KeyValueDim != c.KeyValueDim ||
+            ws.Config.IntermediateSize != c.IntermediateSize || ws.Config.HeadDim != c.HeadDim || ws.Config.RopeTheta != c.RopeTheta)
             throw new ArgumentException("workspace was sized for a different config", nameof(ws));
-        var h = hidden[..(T * d)];
-
-        // Attention half.
-        var n1 = ws.Normed.AsSpan(0, T * d);
-        RmsNorm.Forward(h, w.InputLayerNorm, n1, T, d, c.RmsNormEps);
-        observer?.Observe("attn_in", n1, T, d);
-        var q = ws.Query.AsSpan(0, T * qd);
-        var k = ws.Key.AsSpan(0, T * kvd);
-        var v = ws.Value.AsSpan(0, T * kvd);
-        Blas.Sgemm(n1, false, w.Q, true, q, T, qd, d);
-        Blas.Sgemm(n1, false, w.K, true, k, T, kvd, d);
-        Blas.Sgemm(n1, false, w.V, true, v, T, kvd, d);
-        var qh = ws.QueryHeads.AsSpan(0, T * qd);
-        var kh = ws.KeyHeads.AsSpan(0, T * kvd);
-        var vh = ws.ValueHeads.AsSpan(0, T * kvd);
-        ws.Rotary.ApplyToHeadMajor(q, qh, T, c.NumAttentionHeads);
-        ws.Rotary.ApplyToHeadMajor(k, kh, T, c.NumKeyValueHeads);
-        ToHeadMajor(v, vh, T, c.NumKeyValueHeads, c.HeadDim);
-        var attn = ws.AttentionOut.AsSpan(0, T * qd);
-        CausalAttention.Forward(qh, kh, vh, attn, ws.Scores, ws.HeadOut, T, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim);
-        observer?.Observe("o_in", attn, T, qd);
-        var proj = ws.Projected.AsSpan(0, T * d);
-        Blas.Sgemm(attn, false, w.O, true, proj, T, d, qd);
-        TensorPrimitives.Add(h, proj, h);
-
-        // MLP half.
-        var n2 = ws.Normed.AsSpan(0, T * d);
-        RmsNorm.Forward(h, w.PostAttentionLayerNorm, n2, T, d, c.RmsNormEps);
-        observer?.Observe("mlp_in", n2, T, d);
-        var gate = ws.Gate.AsSpan(0, T * f);
-        var up = ws.Up.AsSpan(0, T * f);
-        Blas.Sgemm(n2, false, w.Gate, true, gate, T, f, d);
-        Blas.Sgemm(n2, false, w.Up, true, up, T, f, d);
-        // silu(g)·u = g·σ(g)·u, computed in place without another T×f buffer.
-        TensorPrimitives.Multiply(up, gate, up);
-        TensorPrimitives.Sigmoid(gate, gate);
-        TensorPrimitives.Multiply(up, gate, gate);
-        observer?.Observe("down_in", gate, T, f);
-        Blas.Sgemm(gate, false, w.Down, true, proj, T, d, f);
-        TensorPrimitives.Add(h, proj, h);
+        using var scope = torch.NewDisposeScope();
+        var weights = ws.Weights(w);
+        var h = TensorMemory.Copy(hidden[..(T * d)], 1, T, d);
+        if (!ws.IsCpuFloat32) h = h.to(ws.Target.DType, ws.Target.Device);
+        var result = Forward(weights, c, h, ws.Rope, observer);
+        TensorMemory.CopyTo(result, hidden[..(T * d)]);
+        if (!ws.CachesWeights) weights.Dispose();
     }
 
-    private static void ToHeadMajor(ReadOnlySpan<float> x, Span<float> dst, int T, int heads, int D)
+    /// <summary>RMSNorm in fp32 (as HF does for half-precision models): x·rsqrt(mean(x²) + ε)·w, cast back.</summary>
+    internal static Tensor RmsNorm(Tensor x, Tensor weight, float eps)
     {
-        for (var t = 0; t < T; t++)
-            for (var hh = 0; hh < heads; hh++)
-                x.Slice((t * heads + hh) * D, D).CopyTo(dst.Slice((hh * T + t) * D, D));
+        using var scope = torch.NewDisposeScope();
+        var xf = x.to_type(ScalarType.Float32);
+        var normed = xf * torch.rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps);
+        return (normed.to_type(x.dtype) * weight).MoveToOuterDisposeScope();
+    }
+
+    private static void Observe(ILinearInputObserver? observer, string name, Tensor x)
+    {
+        if (observer is null) return;
+        var cols = (int)x.shape[^1];
+        using var rows = x.reshape(-1, cols);
+        using var cpu = rows.device_type == DeviceType.CPU && rows.dtype == ScalarType.Float32 && rows.is_contiguous()
+            ? rows.alias() : rows.to(ScalarType.Float32, torch.CPU).contiguous();
+        observer.Observe(name, TensorMemory.Floats(cpu), (int)rows.shape[0], cols);
     }
 }

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using PrunePipeline.Errors;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
 
 namespace PrunePipeline.Model;
 

@@ -1,60 +1,49 @@
-using System.Numerics.Tensors;
 using PrunePipeline.Errors;
-using PrunePipeline.Model.Kernels;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace PrunePipeline.Model;
 
 /// <summary>
-/// Whole-model forward over one token sequence with every block resident: next-token NLL (for perplexity) and
-/// logits (for generation). Owns its workspace, so one instance serves one thread; <see cref="Clone"/> makes another
-/// instance sharing the same weights. Legend: T tokens, d hidden, V vocab.
+/// Whole-model forward over one token sequence with every block resident (generation, and evaluation of weights
+/// already in memory): next-token NLL and logits, on torch. Perplexity of a model on disk goes block by block
+/// instead (PerplexityEvaluator), so only one block is resident. <see cref="Clone"/> shares the weights.
+/// Legend: T tokens, d hidden, V vocab.
 /// </summary>
 public sealed class LlamaForward
 {
-    // Logit rows per LM-head sgemm: bounded so a 128k vocab at long T does not need T×V floats at once.
-    private const int MaxLogitFloats = 1 << 23;
-
     private readonly float[] _embedding;
     private readonly float[] _finalNorm;
     private readonly float[] _lmHead;
     private readonly BlockWorkspace _ws;
-    private readonly float[] _hidden;
-    private readonly float[] _normed;
-    private readonly float[] _logits;
-    private readonly int _logitRows;
-    private readonly float[] _rowScratch;
+    private readonly LlamaHead _head;
+    private readonly BlockTensors[]? _resident; // off the fp32 CPU path: every block converted once, kept on the device
 
-    /// <summary>Forward over explicit weights (all blocks resident).</summary>
+    /// <summary>Forward over explicit fp32 weights (all blocks resident; on the CPU in fp32 they are viewed, not copied).</summary>
     public LlamaForward(LlamaConfig config, IReadOnlyList<DecoderBlockWeights> blocks, float[] embedding, float[] finalNorm,
-        float[] lmHead, int maxTokens)
+        float[] lmHead, int maxTokens, ComputeTarget? target = null)
     {
         if (blocks.Count != config.NumHiddenLayers)
             throw new ArgumentException($"{blocks.Count} blocks given, config has {config.NumHiddenLayers}", nameof(blocks));
-        long vd = (long)config.VocabSize * config.HiddenSize;
-        if (embedding.Length != vd) throw new ArgumentException($"embedding needs {vd} values, has {embedding.Length}", nameof(embedding));
-        if (lmHead.Length != vd) throw new ArgumentException($"lm head needs {vd} values, has {lmHead.Length}", nameof(lmHead));
-        if (finalNorm.Length != config.HiddenSize) throw new ArgumentException("final norm has the wrong length", nameof(finalNorm));
         Config = config;
         Blocks = blocks;
         _embedding = embedding;
         _finalNorm = finalNorm;
         _lmHead = lmHead;
         MaxTokens = maxTokens;
-        _ws = new BlockWorkspace(config, maxTokens);
-        _hidden = new float[maxTokens * config.HiddenSize];
-        _normed = new float[maxTokens * config.HiddenSize];
-        _logitRows = Math.Clamp(MaxLogitFloats / config.VocabSize, 1, maxTokens);
-        _logits = new float[_logitRows * config.VocabSize];
-        _rowScratch = new float[config.VocabSize];
+        _ws = new BlockWorkspace(config, maxTokens, target);
+        _head = LlamaHead.FromArrays(config, embedding, finalNorm, lmHead, _ws.Target);
+        if (_ws.CachesWeights) _resident = blocks.Select(b => BlockTensors.From(b, _ws.Target)).ToArray();
     }
 
     public LlamaConfig Config { get; }
     public IReadOnlyList<DecoderBlockWeights> Blocks { get; }
     public int MaxTokens { get; }
+    public ComputeTarget Target => _ws.Target;
 
     /// <summary>Loads every block of <paramref name="model"/> once and keeps them for all calls.</summary>
-    public static LlamaForward Create(LlamaModel model, int maxTokens, CancellationToken ct = default)
+    public static LlamaForward Create(LlamaModel model, int maxTokens, CancellationToken ct = default, ComputeTarget? target = null)
     {
         var blocks = new DecoderBlockWeights[model.Config.NumHiddenLayers];
         for (var i = 0; i < blocks.Length; i++)
@@ -62,42 +51,21 @@ public sealed class LlamaForward
             ct.ThrowIfCancellationRequested();
             blocks[i] = model.LoadBlock(i);
         }
-        return new LlamaForward(model.Config, blocks, model.Embedding, model.FinalNorm, model.LmHead, maxTokens);
+        return new LlamaForward(model.Config, blocks, model.Embedding, model.FinalNorm, model.LmHead, maxTokens, target);
     }
 
-    /// <summary>Another forward sharing this one's weights, with its own workspace (for another thread).</summary>
-    public LlamaForward Clone() => new(Config, Blocks, _embedding, _finalNorm, _lmHead, MaxTokens);
+    /// <summary>Another forward sharing this one's weights (kept for callers that ran one per thread).</summary>
+    public LlamaForward Clone() => new(Config, Blocks, _embedding, _finalNorm, _lmHead, MaxTokens, Target);
 
     /// <summary>
-    /// Sum over t = 0..T−2 of −log p(tokens[t+1] | tokens[0..t]), via a numerically stable log-softmax accumulated in
-    /// double. Optionally writes each prediction's NLL into <paramref name="perToken"/> (length T−1).
+    /// Sum over t = 0..T−2 of −log p(tokens[t+1] | tokens[0..t]) (log-softmax in fp32, summed in double).
+    /// Optionally writes each prediction's NLL into <paramref name="perToken"/> (length T−1).
     /// </summary>
     public double SequenceNll(ReadOnlySpan<int> tokens, Span<double> perToken = default)
     {
-        var T = tokens.Length;
-        if (T < 2) return 0;
-        if (!perToken.IsEmpty && perToken.Length < T - 1) throw new ArgumentException($"perToken needs {T - 1} values", nameof(perToken));
-        var normed = RunToFinalNorm(tokens);
-        var V = Config.VocabSize;
-        var d = Config.HiddenSize;
-        var total = 0.0;
-        for (var r0 = 0; r0 < T - 1; r0 += _logitRows)
-        {
-            var rows = Math.Min(_logitRows, T - 1 - r0);
-            var logits = _logits.AsSpan(0, rows * V);
-            Blas.Sgemm(normed.Slice(r0 * d, rows * d), false, _lmHead, true, logits, rows, V, d);
-            for (var r = 0; r < rows; r++)
-            {
-                var row = logits.Slice(r * V, V);
-                var target = tokens[r0 + r + 1];
-                var nll = LogSumExp(row, _rowScratch) - row[target];
-                if (!double.IsFinite(nll))
-                    throw new BadInputException($"non-finite loss at position {r0 + r} (logits contain NaN or Inf: the weights are broken)");
-                total += nll;
-                if (!perToken.IsEmpty) perToken[r0 + r] = nll;
-            }
-        }
-        return total;
+        if (tokens.Length < 2) return 0;
+        using var scope = torch.NewDisposeScope();
+        return _head.SequenceNll(RunBlocks(tokens), tokens, perToken);
     }
 
     /// <summary>Logits of every position: logits is T×V (position t predicts token t+1).</summary>
@@ -106,18 +74,20 @@ public sealed class LlamaForward
         var T = tokens.Length;
         var V = Config.VocabSize;
         if (logits.Length < (long)T * V) throw new ArgumentException($"logits needs {T}×{V} values", nameof(logits));
-        var normed = RunToFinalNorm(tokens);
-        Blas.Sgemm(normed, false, _lmHead, true, logits[..(T * V)], T, V, Config.HiddenSize);
+        using var scope = torch.NewDisposeScope();
+        var normed = _head.Normalize(RunBlocks(tokens).reshape(T, Config.HiddenSize));
+        TensorMemory.CopyTo(_head.Logits(normed), logits[..(T * V)]);
     }
 
     /// <summary>Logits of the last position only (V values): what greedy generation needs.</summary>
     public void LastLogits(ReadOnlySpan<int> tokens, Span<float> logits)
     {
         var V = Config.VocabSize;
-        var d = Config.HiddenSize;
         if (logits.Length < V) throw new ArgumentException($"logits needs {V} values", nameof(logits));
-        var normed = RunToFinalNorm(tokens);
-        Blas.Sgemv(_lmHead, normed.Slice((tokens.Length - 1) * d, d), logits, V, d);
+        using var scope = torch.NewDisposeScope();
+        var hidden = RunBlocks(tokens).reshape(tokens.Length, Config.HiddenSize);
+        var normed = _head.Normalize(hidden.narrow(0, tokens.Length - 1, 1));
+        TensorMemory.CopyTo(_head.Logits(normed), logits[..V]);
     }
 
     /// <summary>
@@ -126,26 +96,32 @@ public sealed class LlamaForward
     /// </summary>
     public static double LogSumExp(ReadOnlySpan<float> x, Span<float> scratch)
     {
-        var max = TensorPrimitives.Max(x);
+        var max = System.Numerics.Tensors.TensorPrimitives.Max(x);
         var e = scratch[..x.Length];
-        TensorPrimitives.Subtract(x, max, e);
-        TensorPrimitives.Exp(e, e);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(x, max, e);
+        System.Numerics.Tensors.TensorPrimitives.Exp(e, e);
         var sum = 0.0;
         foreach (var v in e) sum += v;
         return max + Math.Log(sum);
     }
 
-    private ReadOnlySpan<float> RunToFinalNorm(ReadOnlySpan<int> tokens)
+    /// <summary>[1, T, d] activations after the last block (inside the caller's dispose scope).</summary>
+    private Tensor RunBlocks(ReadOnlySpan<int> tokens)
     {
         var T = tokens.Length;
         if (T == 0) throw new ArgumentException("empty token sequence", nameof(tokens));
         if (T > MaxTokens) throw new ArgumentException($"{T} tokens exceed this forward's capacity of {MaxTokens}", nameof(tokens));
-        var d = Config.HiddenSize;
-        var hidden = _hidden.AsSpan(0, T * d);
-        LlamaModel.Embed(_embedding, Config, tokens, hidden);
-        foreach (var block in Blocks) DecoderBlock.Forward(block, Config, hidden, T, _ws);
-        var normed = _normed.AsSpan(0, T * d);
-        RmsNorm.Forward(hidden, _finalNorm, normed, T, d, Config.RmsNormEps);
-        return normed;
+        var hidden = _head.Embed(tokens);
+        for (var i = 0; i < Blocks.Count; i++)
+        {
+            if (_resident is not null)
+            {
+                hidden = DecoderBlock.Forward(_resident[i], Config, hidden, _ws.Rope);
+                continue;
+            }
+            using var view = BlockTensors.From(Blocks[i], _ws.Target); // views of the arrays: always the current weights
+            hidden = DecoderBlock.Forward(view, Config, hidden, _ws.Rope);
+        }
+        return hidden;
     }
 }

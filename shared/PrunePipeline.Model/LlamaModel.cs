@@ -1,6 +1,6 @@
 using PrunePipeline.Errors;
 using PrunePipeline.Model.Safetensors;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
 
 namespace PrunePipeline.Model;
 
@@ -74,6 +74,9 @@ public sealed class LlamaModel : IDisposable
         }
         return values;
     }
+
+    /// <summary>Reads one tensor as a CPU torch tensor in its stored dtype (BF16/F16 stay half size).</summary>
+    public TorchSharp.torch.Tensor ReadStoredTensor(string name) => _checkpoint.ReadTensor(name);
 
     /// <summary>Header info (dtype, shape, file) of one tensor.</summary>
     public TensorInfo TensorInfo(string name) => _checkpoint.Info(name);

@@ -83,7 +83,14 @@ public static class ServiceDefaultsExtensions
     public static IServiceCollection AddPipelineCore(this IServiceCollection services, PipelineOptions options, string worker)
     {
         services.AddSingleton(options);
-        services.AddSingleton(new WorkerIdentity(worker));
+        // The device is a per-process setting (Pipeline:Device / ComputeDType / Threads): set before any consumer runs.
+        if (options.Threads is { } threads) PrunePipeline.Tensors.TorchRuntime.Initialize(threads);
+        if (options.Device is not null || options.ComputeDType is not null)
+        {
+            try { PrunePipeline.Tensors.ComputeTarget.Default = PrunePipeline.Tensors.ComputeTarget.Parse(options.Device, options.ComputeDType); }
+            catch (ArgumentException e) { throw new InvalidOperationException($"Pipeline:Device / Pipeline:ComputeDType: {e.Message}", e); }
+        }
+        services.AddSingleton(new WorkerIdentity(worker, PrunePipeline.Tensors.ComputeTarget.Default.ToString()));
         services.AddSingleton<ModelCache>();
         services.AddSingleton<IArtifactStore>(_ => PipelineStores.CreateArtifactStoreAsync(options.Artifacts).GetAwaiter().GetResult());
         services.AddSingleton<IEventStore>(_ => PipelineStores.CreateEventStoreAsync(options.EventStore).GetAwaiter().GetResult());

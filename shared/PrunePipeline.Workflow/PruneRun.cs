@@ -3,7 +3,7 @@ using System.Reflection;
 using PrunePipeline.Errors;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
 using PrunePipeline.Tokenizers;
 using PrunePipeline.Workflow.Calibration;
 using PrunePipeline.Workflow.Output;
@@ -98,6 +98,7 @@ public static class PruneRun
         ["prunepipeline"] = typeof(PruneRun).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-        ["blas_threads"] = NativeCheck.IsOpenBlasAvailable ? Blas.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a",
+        ["device"] = ComputeTarget.Default.ToString(),
+        ["torch_threads"] = TorchRuntime.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

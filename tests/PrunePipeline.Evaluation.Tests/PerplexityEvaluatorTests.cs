@@ -86,6 +86,48 @@ public class PerplexityEvaluatorTests
     }
 
     [Fact]
+    public void BlockByBlock_OverBatchedWindows_EqualsOneWindowAtATime()
+    {
+        // Equal-length windows are batched through each block; the result must equal the resident forward's
+        // per-window NLLs (an independent path: every block resident, one window per forward).
+        var rng = new Random(5);
+        using var model = LlamaModel.Open(WriteModel(Small, (_, shape) => Random(rng, shape)));
+        var seqs = Enumerable.Range(0, 11).Select(i => Enumerable.Range(0, i < 7 ? 12 : 5).Select(_ => rng.Next(29)).ToArray())
+            .Append([4]).ToArray();
+        var blockwise = PerplexityEvaluator.Evaluate(model, Data(LossAggregation.MeanOfWindowLosses, seqs), null, default);
+        var fwd = LlamaForward.Create(model, 16);
+        var expected = Math.Exp(seqs.Where(s => s.Length >= 2).Average(s => fwd.SequenceNll(s) / (s.Length - 1)));
+        Assert.Equal(expected, blockwise.Ppl, expected * 1e-6);
+        Assert.Equal(11, blockwise.Windows);
+    }
+
+    [Fact]
+    public void Bf16Checkpoint_StaysHalfSize_AndEvaluatesLikeItsFp32Twin()
+    {
+        // The same (bf16-representable) weights stored as BF16 and as F32: the BF16 model's tensors are read in their
+        // stored dtype (2 bytes each) and its perplexity equals the F32 twin's.
+        var rng = new Random(6);
+        var values = new Dictionary<string, float[]>();
+        float[] Produce(string name, long[] shape) => values.TryGetValue(name, out var v) ? v : values[name] = Random(rng, shape)
+            .Select(x => BitConverter.UInt32BitsToSingle((uint)Model.Safetensors.HalfConversion.SingleToBF16(x) << 16)).ToArray();
+        var f32 = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
+        LlamaModelWriter.Write(f32, Small, Produce);
+        var bf16 = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
+        LlamaModelWriter.Write(bf16, Small, Produce, Model.Safetensors.SafetensorsDType.BF16);
+        using var a = LlamaModel.Open(f32);
+        using var b = LlamaModel.Open(bf16);
+        using (var stored = b.ReadStoredTensor(LlamaTensorNames.Embedding))
+        {
+            Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, stored.dtype);
+            Assert.Equal(stored.numel() * 2, stored.bytes.Length);
+        }
+        var data = Data(LossAggregation.TokenWeighted, [1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12], [3, 1, 4]);
+        var pa = PerplexityEvaluator.Evaluate(a, data, null, default);
+        var pb = PerplexityEvaluator.Evaluate(b, data, null, default);
+        Assert.Equal(pa.Ppl, pb.Ppl, pa.Ppl * 1e-6);
+    }
+
+    [Fact]
     public void Cancellation_Stops()
     {
         var rng = new Random(4);

@@ -19,6 +19,15 @@ public sealed class PipelineOptionsTests
     }
 
     [Fact]
+    public void Device_settings_bind_and_a_bad_thread_count_names_its_key()
+    {
+        var o = PipelineOptions.FromConfiguration(Config(("Pipeline:Device", "cuda:1"), ("Pipeline:ComputeDType", "bf16"), ("Pipeline:Threads", "3")));
+        Assert.Equal(("cuda:1", "bf16", (int?)3), (o.Device, o.ComputeDType, o.Threads));
+        var e = Assert.Throws<InvalidOperationException>(() => PipelineOptions.FromConfiguration(Config(("Pipeline:Threads", "0"))));
+        Assert.Contains("Threads", e.Message);
+    }
+
+    [Fact]
     public void Environment_variable_names_bind_the_distributed_settings()
     {
         // The same keys docker-compose sets as Pipeline__Bus__Transport etc. (the env provider maps "__" to ":").

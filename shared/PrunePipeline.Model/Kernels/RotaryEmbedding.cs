@@ -36,6 +36,12 @@ public sealed class RotaryEmbedding
         }
     }
 
+    /// <summary>cos(p·θᵢ), MaxPositions × HeadDim/2 (what the torch forward uploads).</summary>
+    internal float[] CosTable => _cos;
+
+    /// <summary>sin(p·θᵢ), MaxPositions × HeadDim/2.</summary>
+    internal float[] SinTable => _sin;
+
     public int HeadDim { get; }
     public double Theta { get; }
     public int MaxPositions { get; }

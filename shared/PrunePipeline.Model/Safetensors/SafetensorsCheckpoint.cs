@@ -78,6 +78,9 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// <summary>Reads one tensor as fp32.</summary>
     public float[] Read(string name) => FileOf(name).Read(name);
 
+    /// <summary>One tensor as a CPU torch tensor in its stored dtype (see <see cref="SafetensorsFile.ReadTensor"/>).</summary>
+    public TorchSharp.torch.Tensor ReadTensor(string name) => FileOf(name).ReadTensor(name);
+
     private SafetensorsFile FileOf(string name)
     {
         if (!_shardOf.TryGetValue(name, out var shard))

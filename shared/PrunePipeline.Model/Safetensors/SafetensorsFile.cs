@@ -75,6 +75,28 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Reads tensor <paramref name="name"/> into a new CPU torch tensor in its STORED dtype (F32, F16 or BF16: a
+    /// half-precision checkpoint stays half size in memory until a block is computed).
+    /// </summary>
+    public TorchSharp.torch.Tensor ReadTensor(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var info = Info(name);
+        var dtype = info.DType switch
+        {
+            SafetensorsDType.F32 => TorchSharp.torch.ScalarType.Float32,
+            SafetensorsDType.F16 => TorchSharp.torch.ScalarType.Float16,
+            SafetensorsDType.BF16 => TorchSharp.torch.ScalarType.BFloat16,
+            _ => throw new NotSupportedException($"tensor '{info.Name}' in {Path} has dtype {info.DType}; supported: F32, F16, BF16"),
+        };
+        PrunePipeline.Tensors.TorchRuntime.Initialize();
+        var tensor = TorchSharp.torch.empty(info.Shape.ToArray(), dtype);
+        new ReadOnlySpan<byte>(_base + _dataStart + info.Begin, checked((int)(info.End - info.Begin))).CopyTo(tensor.bytes);
+        MappedPages.Release(_base + _dataStart + info.Begin, info.End - info.Begin);
+        return tensor;
+    }
+
     /// <summary>Reads tensor <paramref name="name"/> into <paramref name="destination"/> (exactly its element count).</summary>
     public void ReadInto(string name, Span<float> destination) => ReadInto(Info(name), destination);
 

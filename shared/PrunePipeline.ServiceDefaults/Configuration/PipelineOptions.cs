@@ -24,6 +24,15 @@ public sealed class PipelineOptions
     /// (docker-compose's healthcheck reads it; a worker has no HTTP port).</summary>
     public string? HealthFile { get; set; }
 
+    /// <summary>Where this worker computes: cpu, cuda, cuda:N or auto (default: CUDA when available, else CPU).</summary>
+    public string? Device { get; set; }
+
+    /// <summary>Compute precision: fp32 (default), bf16 or fp16.</summary>
+    public string? ComputeDType { get; set; }
+
+    /// <summary>CPU threads for torch (default: one per physical core).</summary>
+    public int? Threads { get; set; }
+
     /// <summary>Binds section "Pipeline" of <paramref name="configuration"/> and validates it.</summary>
     /// <exception cref="InvalidOperationException">A setting is missing or inconsistent (the message names the key).</exception>
     public static PipelineOptions FromConfiguration(IConfiguration configuration)
@@ -53,6 +62,7 @@ public sealed class PipelineOptions
                 Fail("Bus:RabbitMqUri", $"'{Redact(Bus.RabbitMqUri)}' is not an amqp:// URI");
         }
         if (Bus.PrefetchCount < 1) Fail("Bus:PrefetchCount", $"must be ≥ 1, got {Bus.PrefetchCount}");
+        if (Threads is < 1) Fail("Threads", $"must be ≥ 1, got {Threads}");
 
         if (Artifacts.Store == ArtifactStoreKind.Folder && string.IsNullOrWhiteSpace(Artifacts.FolderPath))
             Fail("Artifacts:FolderPath", "is required when Artifacts:Store is Folder");

@@ -1,12 +1,13 @@
 using PrunePipeline.Model;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
+using TorchSharp;
 
 namespace PrunePipeline.Workflow.Hessians;
 
 /// <summary>
 /// Accumulates, per linear-layer input name ("attn_in", "o_in", "mlp_in", "down_in"), the calibration Hessian
 /// H = (1/N)·Σ x xᵀ (n×n) of algorithm.md §1. Each observed chunk X (rows×n, one forward call) is one fp32 block:
-/// its Gram matrix XᵀX is formed by sgemm in fp32 and added into an fp64 sum, so long calibration runs do not lose
+/// its Gram matrix XᵀX is formed by a torch GEMM in fp32 and added into an fp64 sum, so long calibration runs do not lose
 /// precision to fp32 round-off.
 /// <para>Memory (this is what bounds a 7B block): the fp64 sum stores only the upper triangle, packed row by row
 /// (n(n+1)/2 doubles — the size of the fp32 result), and the fp32 block is formed one column panel at a time
@@ -20,8 +21,6 @@ public sealed class HessianAccumulator : ILinearInputObserver
 
     private readonly Dictionary<string, Sum> _sums = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
-    private float[] _scratch = [];
-    private float[] _panel = [];
 
     /// <summary>Names seen so far, in first-seen order.</summary>
     public IReadOnlyList<string> InputNames => _order;
@@ -44,18 +43,17 @@ public sealed class HessianAccumulator : ILinearInputObserver
         }
         var n = cols;
         var width = Math.Min(PanelWidth, n);
-        if (_scratch.LongLength < (long)n * width) _scratch = new float[(long)n * width];
-        if (_panel.LongLength < (long)rows * width) _panel = new float[(long)rows * width];
         var acc = sum.Packed;
+        TorchRuntime.Initialize(); // before the first touch of torch (see TorchRuntime)
+        using var scope = torch.NewDisposeScope();
+        var xt = TensorMemory.Copy(x, rows, n).t(); // n × rows
         for (var j0 = 0; j0 < n; j0 += width)
         {
             var w = Math.Min(width, n - j0);
             var j1 = j0 + w;
             // C (j1×w) = X[:, 0:j1]ᵀ · X[:, j0:j1]: every entry (i, j) of the panel with i < j1.
-            var panel = _panel.AsSpan(0, rows * w);
-            for (var r = 0; r < rows; r++) x.Slice(r * n + j0, w).CopyTo(panel.Slice(r * w, w));
-            var c = _scratch.AsSpan(0, j1 * w);
-            Blas.Sgemm(x, true, panel, false, c, j1, w, rows, 1f, 0f, lda: n, ldb: w, ldc: w);
+            using var panel = torch.mm(xt.narrow(0, 0, j1), xt.narrow(0, j0, w).t());
+            var c = TensorMemory.Floats(panel);
             for (var i = 0; i < j1; i++)
             {
                 var jStart = Math.Max(i, j0);
@@ -74,8 +72,6 @@ public sealed class HessianAccumulator : ILinearInputObserver
     /// </summary>
     public BlockHessians Finish()
     {
-        _scratch = [];
-        _panel = [];
         var result = new Dictionary<string, LayerHessian>(StringComparer.Ordinal);
         // Largest first: its fp64 sum is released before the smaller results are allocated.
         foreach (var name in _order.OrderByDescending(x => _sums[x].N).ToList())

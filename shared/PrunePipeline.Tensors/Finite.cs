@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace PrunePipeline.Numerics;
+namespace PrunePipeline.Tensors;
 
 /// <summary>Finds NaN/±Inf in a buffer (vectorised: x − x is 0 for finite x and NaN otherwise).</summary>
 public static class Finite
