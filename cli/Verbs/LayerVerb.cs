@@ -16,8 +16,10 @@ public sealed class LayerVerb : IVerb
         usage: prunectl layer --weight W.npy --hessian H.npy --method prox|wanda|sparsegpt|magnitude --out OUT.npy
                               [--refine none|gd|exact] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
                               [--pattern 2:4|N:M|unstructured:RATIO] [--damping x] [--block-size N] [--report R.json]
+                              [--device cpu|cuda|cuda:N|auto] [--threads N]
           W is m×n (out × in), H is n×n (XᵀX/N of the layer's inputs); float32 or float64, C order.
           The output has W's dtype. --refine defaults to gd for prox (step 6 of the method) and none otherwise.
+          --device: where torch computes (default auto: CUDA when available, else CPU); --threads: torch's CPU threads.
           Defaults: --refine-steps 1000 --lambda0 0.01 --beta 1.01 --max-iters 2000 --pattern 2:4 --damping 0.01
         """;
 
@@ -48,8 +50,11 @@ public sealed class LayerVerb : IVerb
             MaxIters: args.Int("max-iters", defaults.MaxIters),
             Damping: args.Double("damping", defaults.Damping),
             BlockSize: args.Int("block-size", defaults.BlockSize));
+        var (device, threads) = DeviceOptions.Read(args);
         var reportPath = args.Optional("report");
         args.ThrowOnUnused();
+        PrunePipeline.Tensors.TorchRuntime.Initialize(threads);
+        settings = settings with { Device = PrunePipeline.Tensors.TorchDevices.Name(DeviceOptions.Parse(device)) };
 
         var w = Npy.ReadMatrix(weightPath);
         var h = Npy.ReadMatrix(hessianPath);
@@ -73,7 +78,7 @@ public sealed class LayerVerb : IVerb
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Name}: {method.ToString().ToLowerInvariant()} {result.Pattern} refine={result.Refine.ToString().ToLowerInvariant()} " +
             $"f: {result.LossBeforeRefine:G6} -> {result.LossAfterRefine:G6}, iterations {result.Iterations}, " +
-            $"valid groups {result.ValidGroupsFraction:P2}, {seconds:F2} s -> {outPath}"));
+            $"valid groups {result.ValidGroupsFraction:P2}, {seconds:F2} s on {result.Device} -> {outPath}"));
         if (reportPath is not null)
             File.WriteAllText(reportPath, JsonSerializer.Serialize(Report(result, method, w, h, weightPath, hessianPath, outPath, seconds),
                 new JsonSerializerOptions { WriteIndented = true }));
@@ -103,6 +108,7 @@ public sealed class LayerVerb : IVerb
         ["valid_groups_fraction"] = r.ValidGroupsFraction,
         ["seconds"] = seconds,
         ["method_seconds"] = r.MethodTime.TotalSeconds,
+        ["device"] = r.Device,
         ["refine_seconds"] = r.RefineTime.TotalSeconds,
         ["weight"] = new Dictionary<string, object> { ["path"] = weightPath, ["shape"] = w.Shape, ["dtype"] = w.Dtype == NpyDtype.Float32 ? "float32" : "float64" },
         ["hessian"] = new Dictionary<string, object> { ["path"] = hessianPath, ["shape"] = h.Shape, ["dtype"] = h.Dtype == NpyDtype.Float32 ? "float32" : "float64" },

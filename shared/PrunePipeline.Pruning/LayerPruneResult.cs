@@ -30,4 +30,6 @@ public sealed record LayerPruneResult
     public RefineMode Refine { get; init; }
     public required SparsityPattern Pattern { get; init; }
     public PruneMethod Method { get; init; }
+    /// <summary>The device the layer was computed on: cpu or cuda:N.</summary>
+    public string Device { get; init; } = "cpu";
 }

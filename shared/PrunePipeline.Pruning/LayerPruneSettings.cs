@@ -26,6 +26,9 @@ namespace PrunePipeline.Pruning;
 /// <param name="SymmetryTolerance">H must satisfy |H_ij − H_ji| ≤ tol·max_k |H_kk|.</param>
 /// <param name="ParallelProx">Spread the prox over the cores (Parallel.For over chunks of groups).</param>
 /// <param name="Prox">Options of the group prox (§3).</param>
+/// <param name="Schedule">How λ grows (<see cref="ProxSchedule"/>).</param>
+/// <param name="Device">Where the span-based entry points compute: cpu, cuda, cuda:N, or null/auto (CUDA when
+/// available, else CPU). The tensor-based entry points compute where their inputs live.</param>
 public sealed record LayerPruneSettings(
     PruneMethod Method = PruneMethod.Prox,
     SparsityPattern? Pattern = null,
@@ -41,7 +44,9 @@ public sealed record LayerPruneSettings(
     int DampingRetries = 3,
     double SymmetryTolerance = 1e-4,
     bool ParallelProx = true,
-    Prox24Options? Prox = null)
+    Prox24Options? Prox = null,
+    string? Device = null,
+    ProxSchedule Schedule = ProxSchedule.Paper)
 {
     /// <summary>The pattern in force (2:4 when none was given).</summary>
     public SparsityPattern EffectivePattern => Pattern ?? SparsityPattern.TwoFour;
