@@ -13,7 +13,7 @@ internal static class PruneRequestOptions
     public const string Usage = """
           --method prox|wanda|sparsegpt|magnitude, --refine none|gd|exact (default gd), --refine-steps N,
           --lambda0 X --beta X --max-iters N, --damping X, --calib PATH, --sampler packed|random-window,
-          --nsamples N, --seqlen N, --seed N, --mode sequential|one-shot, --pattern 2:4,
+          --nsamples N, --seqlen N, --seed N, --mode sequential|one-shot, --pattern 2:4, --schedule adaptive|paper,
           --eval NAME=PATH[,…], --eval-seqlen N: as for prunectl prune
         """;
 
@@ -22,9 +22,10 @@ internal static class PruneRequestOptions
         var modelDir = Path.GetFullPath(args.Required("model"));
         var method = args.Required("method").ToLowerInvariant();
         var calib = Path.GetFullPath(args.Required("calib"));
-        var parameters = new PruneParameters(method, (args.Optional("refine") ?? "gd").ToLowerInvariant(), args.Int("refine-steps", 1000),
-            args.Double("lambda0", 0.01), args.Double("beta", 1.01), args.Int("max-iters", 2000), args.Double("damping", 0.01),
-            args.Optional("pattern") ?? "2:4");
+        var schedule = (args.Optional("schedule") ?? "adaptive").ToLowerInvariant();
+        var parameters = new PruneParameters(method, (args.Optional("refine") ?? PruneParameters.DefaultRefine(schedule)).ToLowerInvariant(),
+            args.Int("refine-steps", 1000), args.Double("lambda0", 0.01), args.Double("beta", 1.01), args.Int("max-iters", 2000),
+            args.Double("damping", 0.01), args.Optional("pattern") ?? "2:4", schedule);
         var sampler = (args.Optional("sampler") ?? "random-window").ToLowerInvariant();
         var nsamples = args.Int("nsamples", 128);
         var seqLenArg = args.OptionalInt("seqlen");

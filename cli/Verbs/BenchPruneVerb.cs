@@ -23,6 +23,10 @@ public sealed class BenchPruneVerb : IVerb
     public string Usage => """
         usage: prunectl bench-prune [--sizes 512,1024,2048,4096] [--iters 5] [--threads N] [--ratios 1,2.7]
                                     [--no-sparsegpt] [--device cpu|cuda|cuda:N|auto]
+               prunectl bench-prune --compare [--sizes 1024,2048,4096] [--ratios 1,2.7] [--max-iters 2000] [--refine-steps 1000]
+          --compare: per layer shape, the paper schedule (prox + 1000 GD steps) against the new default (adaptive prox +
+          CG) and SparseGPT + CG: GEMM-equivalents (prox + refinement), wall time and local loss, side by side.
+          --max-iters / --refine-steps cap the paper schedule on slow machines (the table says when a cap was hit).
           For each n and m = round4(ratio·n): matmul GFLOP/s (m×n×n, best single call), prox24 Mgroups/s (SIMD kernel on
           the CPU and the torch formulation), prox iteration ms and its fraction of the matmul rate, SparseGPT and Wanda s.
           --threads sets torch's CPU threads (default: torch's choice, one per core).
@@ -35,22 +39,24 @@ public sealed class BenchPruneVerb : IVerb
         var iters = args.Int("iters", 5);
         var (device, threads) = DeviceOptions.Read(args);
         var skipSparseGpt = args.Flag("no-sparsegpt");
+        var compare = args.Flag("compare");
+        var defaults = new LayerPruneSettings();
+        var maxIters = args.Int("max-iters", defaults.MaxIters);
+        var refineSteps = args.Int("refine-steps", defaults.RefineSteps);
         args.ThrowOnUnused();
         if (iters < 1) throw new UsageException("--iters must be ≥ 1.");
         TorchRuntime.Initialize(threads);
         var dev = DeviceOptions.Parse(device);
+        if (compare)
+        {
+            ScheduleComparison.Run(sizes, ratios, maxIters, refineSteps, dev, cancellationToken);
+            return Task.FromResult(0);
+        }
         Console.WriteLine($"torch device: {TorchDevices.Name(dev)}; torch threads: {TorchRuntime.Threads}; AVX: {System.Runtime.Intrinsics.X86.Avx.IsSupported}; iterations timed: {iters}");
         Console.WriteLine("|    n |     m | matmul GFLOP/s | prox24 SIMD Mgroups/s (t small / mid) | prox24 torch Mgroups/s | prox iter ms | iter GFLOP/s | % of matmul | SparseGPT s | Wanda s |");
         Console.WriteLine("|-----:|------:|---------------:|--------------------------------------:|-----------------------:|-------------:|-------------:|------------:|------------:|--------:|");
-        foreach (var n in sizes)
+        RandomLayers.ForEachShape(sizes, ratios, dev, cancellationToken, (n, m, w, h) =>
         {
-            using var h = RandomLayers.Hessian(n, dev);
-            foreach (var ratio in ratios)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var m = (int)Math.Round(ratio * n / 4) * 4;
-                var w = RandomLayers.Weights(m, n, n + m, dev);
                 var flops = 2.0 * m * n * (double)n;
 
                 // matmul at the iteration's shape, with β = 1 as in the loop. This machine is shared: take the best
@@ -90,8 +96,7 @@ public sealed class BenchPruneVerb : IVerb
                 var wanda = LayerPruner.Run(w, h, new LayerPruneSettings(PruneMethod.Wanda)).MethodTime.TotalSeconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {n,4} | {m,5} | {matmulRate,14:F1} | {simdRate[0],18:F1} / {simdRate[1],-18:F1} | {torchRate,22:F2} | {perIter * 1e3,12:F1} | {iterRate,12:F1} | {100 * iterRate / matmulRate,10:F1}% | {sgpt,11:F2} | {wanda,7:F3} |"));
-            }
-        }
+        });
         return Task.FromResult(0);
     }
 

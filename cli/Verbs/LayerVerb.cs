@@ -14,11 +14,12 @@ public sealed class LayerVerb : IVerb
 
     public string Usage => """
         usage: prunectl layer --weight W.npy --hessian H.npy --method prox|wanda|sparsegpt|magnitude --out OUT.npy
-                              [--refine none|gd|exact] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
+                              [--refine none|gd|exact|cg] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
                               [--pattern 2:4|N:M|unstructured:RATIO] [--damping x] [--block-size N] [--report R.json]
-                              [--device cpu|cuda|cuda:N|auto] [--threads N]
+                              [--device cpu|cuda|cuda:N|auto] [--threads N] [--schedule adaptive|paper]
           W is m×n (out × in), H is n×n (XᵀX/N of the layer's inputs); float32 or float64, C order.
-          The output has W's dtype. --refine defaults to gd for prox (step 6 of the method) and none otherwise.
+          The output has W's dtype. --refine defaults, for prox, to cg (adaptive schedule) or gd (--schedule paper),
+          and to none otherwise.
           --device: where torch computes (default auto: CUDA when available, else CPU); --threads: torch's CPU threads.
           Defaults: --refine-steps 1000 --lambda0 0.01 --beta 1.01 --max-iters 2000 --pattern 2:4 --damping 0.01
         """;
@@ -36,7 +37,8 @@ public sealed class LayerVerb : IVerb
             "none" => RefineMode.None,
             "gd" => RefineMode.Gd,
             "exact" => RefineMode.Exact,
-            _ => throw new UsageException($"--refine must be none, gd or exact, got '{refineText}'."),
+            "cg" => RefineMode.Cg,
+            _ => throw new UsageException($"--refine must be none, gd, exact or cg, got '{refineText}'."),
         };
         var defaults = new LayerPruneSettings();
         SparsityPattern pattern;
@@ -49,7 +51,13 @@ public sealed class LayerVerb : IVerb
             Beta: args.Double("beta", defaults.Beta),
             MaxIters: args.Int("max-iters", defaults.MaxIters),
             Damping: args.Double("damping", defaults.Damping),
-            BlockSize: args.Int("block-size", defaults.BlockSize));
+            BlockSize: args.Int("block-size", defaults.BlockSize),
+            Schedule: (args.Optional("schedule") ?? "adaptive").ToLowerInvariant() switch
+            {
+                "adaptive" => ProxSchedule.Adaptive,
+                "paper" => ProxSchedule.Paper,
+                var other => throw new UsageException($"--schedule must be adaptive or paper, got '{other}'."),
+            });
         var (device, threads) = DeviceOptions.Read(args);
         var reportPath = args.Optional("report");
         args.ThrowOnUnused();
@@ -110,6 +118,7 @@ public sealed class LayerVerb : IVerb
         ["method_seconds"] = r.MethodTime.TotalSeconds,
         ["device"] = r.Device,
         ["refine_seconds"] = r.RefineTime.TotalSeconds,
+        ["gemm_equivalents"] = new Dictionary<string, double> { ["method"] = r.MethodGemmEquivalents, ["refine"] = r.RefineGemmEquivalents },
         ["weight"] = new Dictionary<string, object> { ["path"] = weightPath, ["shape"] = w.Shape, ["dtype"] = w.Dtype == NpyDtype.Float32 ? "float32" : "float64" },
         ["hessian"] = new Dictionary<string, object> { ["path"] = hessianPath, ["shape"] = h.Shape, ["dtype"] = h.Dtype == NpyDtype.Float32 ? "float32" : "float64" },
         ["out"] = outPath,

@@ -14,7 +14,9 @@ public sealed class PruneVerb : IVerb
 
     public string Usage => """
         usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude --calib PATH --out OUTDIR [options]
-          --refine none|gd|exact    masked refinement after the method (default gd; for prox "none" skips step 6)
+          --refine none|gd|exact|cg masked refinement after the method (default cg, gd with --schedule paper;
+                                    for prox "none" skips step 6)
+          --schedule adaptive|paper prox λ schedule (default adaptive: fewer GEMMs; paper: λ0·β^k as published)
           --refine-steps N          gradient steps of gd refinement (default 1000)
           --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
           --damping X               SparseGPT relative damping δ (default 0.01)
@@ -37,15 +39,17 @@ public sealed class PruneVerb : IVerb
         var method = args.Required("method").ToLowerInvariant();
         var calibPath = args.Required("calib");
         var outDir = args.Required("out");
+        var schedule = (args.Optional("schedule") ?? "adaptive").ToLowerInvariant();
         var parameters = new PruneParameters(
             method,
-            (args.Optional("refine") ?? "gd").ToLowerInvariant(),
+            (args.Optional("refine") ?? PruneParameters.DefaultRefine(schedule)).ToLowerInvariant(),
             args.Int("refine-steps", 1000),
             args.Double("lambda0", 0.01),
             args.Double("beta", 1.01),
             args.Int("max-iters", 2000),
             args.Double("damping", 0.01),
-            args.Optional("pattern") ?? "2:4");
+            args.Optional("pattern") ?? "2:4",
+            schedule);
         var sampler = (args.Optional("sampler") ?? "random-window").ToLowerInvariant();
         var nsamples = args.Int("nsamples", 128);
         var seqLenArg = args.OptionalInt("seqlen");
@@ -58,7 +62,8 @@ public sealed class PruneVerb : IVerb
         args.ThrowOnUnused();
 
         if (!PruneParameters.Methods.Contains(method)) throw new UsageException($"--method must be one of {string.Join(", ", PruneParameters.Methods)}, got '{method}'.");
-        if (!PruneParameters.RefineKinds.Contains(parameters.Refine)) throw new UsageException($"--refine must be none, gd or exact, got '{parameters.Refine}'.");
+        if (!PruneParameters.RefineKinds.Contains(parameters.Refine)) throw new UsageException($"--refine must be none, gd, exact or cg, got '{parameters.Refine}'.");
+        if (!PruneParameters.Schedules.Contains(schedule)) throw new UsageException($"--schedule must be adaptive or paper, got '{schedule}'.");
         if (sampler is not ("packed" or "random-window")) throw new UsageException($"--sampler must be packed or random-window, got '{sampler}'.");
         var mode = modeText switch
         {

@@ -24,4 +24,20 @@ internal static class RandomLayers
         using var w = (rand(m, n, generator: gen) * 2f - 1f) * 0.05f;
         return w.to(device);
     }
+
+    /// <summary>Every benchmark shape: for each n its Hessian, and for each ratio m = round4(ratio·n) rows of weights.</summary>
+    public static void ForEachShape(int[] sizes, double[] ratios, Device device, CancellationToken ct, Action<int, int, Tensor, Tensor> run)
+    {
+        foreach (var n in sizes)
+        {
+            using var h = Hessian(n, device);
+            foreach (var ratio in ratios)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var m = (int)Math.Round(ratio * n / 4) * 4;
+                run(n, m, Weights(m, n, n + m, device), h);
+            }
+        }
+    }
 }

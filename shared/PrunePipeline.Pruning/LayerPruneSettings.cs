@@ -26,7 +26,15 @@ namespace PrunePipeline.Pruning;
 /// <param name="SymmetryTolerance">H must satisfy |H_ij − H_ji| ≤ tol·max_k |H_kk|.</param>
 /// <param name="ParallelProx">Spread the prox over the cores (Parallel.For over chunks of groups).</param>
 /// <param name="Prox">Options of the group prox (§3).</param>
-/// <param name="Schedule">How λ grows (<see cref="ProxSchedule"/>).</param>
+/// <param name="Schedule">How λ grows and which rows are iterated (<see cref="ProxSchedule"/>); the adaptive schedule
+/// is the default, <see cref="ProxSchedule.Paper"/> is the paper's.</param>
+/// <param name="FastBeta">Adaptive schedule: λ's growth per iteration while the supports barely change.</param>
+/// <param name="StartDivisor">Adaptive schedule: λ starts this factor below the level where the first groups turn
+/// 2-sparse, so the iterate can follow the regularisation path into the region where supports are decided.</param>
+/// <param name="ActiveRows">Adaptive schedule: rows that are 2:4 leave the iteration (compacted GEMM).</param>
+/// <param name="CgSteps">Most conjugate-gradient steps of <see cref="RefineMode.Cg"/> (each row stops on its own once
+/// its residual fell by <see cref="CgTolerance"/>).</param>
+/// <param name="CgTolerance">Relative residual ‖r‖/‖r₀‖ at which a row's conjugate gradient stops.</param>
 /// <param name="Device">Where the span-based entry points compute: cpu, cuda, cuda:N, or null/auto (CUDA when
 /// available, else CPU). The tensor-based entry points compute where their inputs live.</param>
 public sealed record LayerPruneSettings(
@@ -46,19 +54,30 @@ public sealed record LayerPruneSettings(
     bool ParallelProx = true,
     Prox24Options? Prox = null,
     string? Device = null,
-    ProxSchedule Schedule = ProxSchedule.Paper)
+    ProxSchedule Schedule = ProxSchedule.Adaptive,
+    double FastBeta = 1.05,
+    double StartDivisor = 100,
+    bool ActiveRows = true,
+    int CgSteps = 60,
+    double CgTolerance = 1e-3)
 {
     /// <summary>The pattern in force (2:4 when none was given).</summary>
     public SparsityPattern EffectivePattern => Pattern ?? SparsityPattern.TwoFour;
 
-    /// <summary>The refinement in force: explicit, else Gd for Prox and None for the baselines.</summary>
-    public RefineMode EffectiveRefine => Refine ?? (Method == PruneMethod.Prox ? RefineMode.Gd : RefineMode.None);
+    /// <summary>The refinement in force: explicit, else for Prox conjugate gradient (adaptive schedule) or the paper's
+    /// GD (paper schedule), and None for the baselines.</summary>
+    public RefineMode EffectiveRefine => Refine ?? (Method != PruneMethod.Prox ? RefineMode.None
+        : Schedule == ProxSchedule.Paper ? RefineMode.Gd : RefineMode.Cg);
 
     internal void Validate()
     {
         if (!(Lambda0 > 0) || !double.IsFinite(Lambda0)) throw new ArgumentException($"Lambda0 must be a positive number, got {Lambda0}.");
         if (!(Beta >= 1) || !double.IsFinite(Beta)) throw new ArgumentException($"Beta must be ≥ 1, got {Beta}.");
         if (MaxIters < 1) throw new ArgumentException($"MaxIters must be ≥ 1, got {MaxIters}.");
+        if (!(FastBeta >= Beta) || !double.IsFinite(FastBeta)) throw new ArgumentException($"FastBeta must be ≥ Beta ({Beta}), got {FastBeta}.");
+        if (!(StartDivisor >= 1) || !double.IsFinite(StartDivisor)) throw new ArgumentException($"StartDivisor must be ≥ 1, got {StartDivisor}.");
+        if (CgSteps < 0) throw new ArgumentException($"CgSteps must be ≥ 0, got {CgSteps}.");
+        if (!(CgTolerance > 0) || !(CgTolerance < 1)) throw new ArgumentException($"CgTolerance must lie in (0, 1), got {CgTolerance}.");
         if (RefineSteps < 0) throw new ArgumentException($"RefineSteps must be ≥ 0, got {RefineSteps}.");
         if (!(Damping > 0) || !double.IsFinite(Damping)) throw new ArgumentException($"Damping must be a positive number, got {Damping}.");
         if (BlockSize < 1) throw new ArgumentException($"BlockSize must be ≥ 1, got {BlockSize}.");

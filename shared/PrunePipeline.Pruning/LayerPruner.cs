@@ -52,22 +52,27 @@ public static class LayerPruner
         double finalLambda = 0, dampingUsed = 0;
         var hitMax = false;
         var loopTime = TimeSpan.Zero;
+        double methodGemms;
         switch (settings.Method)
         {
             case PruneMethod.Prox:
                 var prox = MatrixProxPruner.Run(w0, h, settings, progress, ct);
                 (iterations, finalLambda, hitMax, mask, loopTime) = (prox.Iterations, prox.FinalLambda, prox.HitMax, prox.Mask, prox.LoopTime);
                 weights = prox.Space.Unscale(prox.V, prox.Mask);
+                methodGemms = prox.GemmEquivalents;
                 break;
             case PruneMethod.Wanda:
             case PruneMethod.Magnitude:
                 mask = BaselineMask(w0, h, pattern, settings.Method);
                 weights = w0 * mask.to(ScalarType.Float32);
+                methodGemms = 0;
                 break;
             case PruneMethod.SparseGpt:
                 weights = w0.clone();
                 (mask, dampingUsed) = SparseGpt.Run(weights, h, pattern, settings.Damping, settings.DampingRetries, settings.BlockSize, ct);
                 weights.mul_(mask.to(ScalarType.Float32));
+                // Inverse and its Cholesky (≈ 2·cols³ flops) plus the lazy updates (≈ rows·cols²), per 2·rows·cols².
+                methodGemms = 0.5 + (double)w0.shape[1] / w0.shape[0];
                 break;
             default:
                 throw new ArgumentException($"unknown method {settings.Method}.");
@@ -76,7 +81,8 @@ public static class LayerPruner
         var lossBefore = LocalLoss.Compute(weights, w0, h);
 
         var refineClock = Stopwatch.StartNew();
-        if (refine != RefineMode.None) weights = LayerRefinement.Run(w0, h, weights, mask, settings, progress, ct);
+        var refineGemms = 0.0;
+        if (refine != RefineMode.None) weights = LayerRefinement.Run(w0, h, weights, mask, settings, progress, ct, out refineGemms);
         refineClock.Stop();
         var lossAfter = refine == RefineMode.None ? lossBefore : LocalLoss.Compute(weights, w0, h);
         var weightArray = TorchLayer.ToFloats(weights);
@@ -98,6 +104,8 @@ public static class LayerPruner
             Pattern = pattern,
             Method = settings.Method,
             Device = TorchDevices.Name(w0.device),
+            MethodGemmEquivalents = methodGemms,
+            RefineGemmEquivalents = refineGemms,
         };
     }
 

@@ -51,6 +51,52 @@ public static class Refinement
     }
 
     /// <summary>
+    /// Conjugate gradient on the masked quadratic, all rows at once: each row r minimises ½(w − w₀)ᵀH(w − w₀) over
+    /// its kept set with its own CG recurrence (own α, β), so one step is one GEMM P·H for the whole layer. A row stops
+    /// when its residual ‖r‖ fell below <paramref name="tolerance"/>·‖r₀‖; the run stops when every row did or after
+    /// <paramref name="maxSteps"/>. <paramref name="weights"/> is updated in place. Returns the GEMMs used (one for the
+    /// first residual, one per step).
+    /// </summary>
+    public static int Cg(Tensor w0, Tensor h, Tensor weights, Tensor mask, int maxSteps = 60, double tolerance = 1e-3,
+        Action<PruneProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (maxSteps < 0) throw new ArgumentException($"steps must be ≥ 0, got {maxSteps}.");
+        using var scope = NewDisposeScope();
+        var m = mask.to(ScalarType.Float32);
+        weights.mul_(m);
+        if (maxSteps == 0 || weights.numel() == 0) return 0;
+        var r = ((w0 - weights).mm(h)).mul_(m); // −gradient on the kept set
+        var p = r.clone();
+        var rr = RowDot(r, r);
+        var stop = rr * (float)(tolerance * tolerance);
+        var active = rr > stop;
+        var gemms = 1;
+        for (var s = 0; s < maxSteps; s++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!active.any().item<bool>()) break;
+            using var step = NewDisposeScope();
+            var q = p.mm(h).mul_(m);
+            gemms++;
+            var pq = RowDot(p, q);
+            var alpha = where(active & (pq > 0), rr / pq, zeros_like(rr));
+            weights.add_(p * alpha.unsqueeze(1));
+            r.sub_(q * alpha.unsqueeze(1));
+            var rrNew = RowDot(r, r);
+            var nowActive = active & (rrNew > stop);
+            var beta = where(nowActive, rrNew / rr, zeros_like(rr));
+            p.mul_(beta.unsqueeze(1)).add_(r);
+            rr.copy_(rrNew);
+            active.copy_(nowActive);
+            if (progress is not null && ((s + 1) % 10 == 0)) progress(new PruneProgress("refine", s + 1, maxSteps));
+        }
+        return gemms;
+    }
+
+    /// <summary>Per-row dot products, accumulated in double and returned as fp32.</summary>
+    private static Tensor RowDot(Tensor a, Tensor b) => (a.to(ScalarType.Float64) * b.to(ScalarType.Float64)).sum(1).to(ScalarType.Float32);
+
+    /// <summary>
     /// Exact per-row optimum on the kept set S of each row: w_S = (H_SS)⁻¹ (H w₀)_S, w = 0 elsewhere. Rows with the
     /// same number of kept live inputs are solved together (batched Cholesky in double precision). Inputs with
     /// H_jj ≤ 0 (dead) are kept at 0. If H_SS is singular a tiny ridge is added (1e-10·mean diag, ×100 per retry); a

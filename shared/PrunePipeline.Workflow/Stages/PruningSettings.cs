@@ -23,12 +23,13 @@ internal static class PruningSettings
             "magnitude" => PruneMethod.Magnitude,
             _ => throw new ArgumentException($"method '{p.Method}' is unknown."),
         },
-        Refine: p.Refine switch { "gd" => RefineMode.Gd, "exact" => RefineMode.Exact, _ => RefineMode.None },
+        Refine: p.Refine switch { "gd" => RefineMode.Gd, "exact" => RefineMode.Exact, "cg" => RefineMode.Cg, _ => RefineMode.None },
         RefineSteps: p.RefineSteps,
         Lambda0: p.Lambda0,
         Beta: p.Beta,
         MaxIters: p.MaxIters,
-        Damping: p.Damping);
+        Damping: p.Damping,
+        Schedule: p.Schedule == "paper" ? ProxSchedule.Paper : ProxSchedule.Adaptive);
 
     /// <summary>
     /// Refined copy of the pruned weights on their mask, by the pruning library's one refinement
