@@ -24,9 +24,11 @@ internal sealed record PruneOptions(
 {
     public const string Usage = """
           --method prox|wanda|sparsegpt|magnitude
-          --refine none|gd|exact    masked refinement after the method (default gd for prox — step 6 of the method —
+          --refine none|gd|exact|cg masked refinement after the method (default gd for prox — step 6 of the method —
                                     none for the baselines; for prox "none" skips step 6)
           --refine-steps N          gradient steps of gd refinement (default 1000)
+          --schedule paper|adaptive prox λ schedule (default paper: λ0·β^k as published; adaptive: fewer GEMMs, and
+                                    --refine defaults to cg)
           --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
           --damping X               SparseGPT relative damping δ (default 0.01)
           --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
@@ -80,9 +82,10 @@ internal sealed record PruneOptions(
     {
         if (!PruneMethodSettings.Methods.Contains(method))
             throw new UsageException($"--method must be one of {string.Join(", ", PruneMethodSettings.Methods)}, got '{method}'.");
-        var settings = new PruneMethodSettings(method, (args.Optional("refine") ?? PruneMethodSettings.DefaultRefine(method)).ToLowerInvariant(),
+        var schedule = (args.Optional("schedule") ?? Defaults.Schedule).ToLowerInvariant();
+        var settings = new PruneMethodSettings(method, (args.Optional("refine") ?? PruneMethodSettings.DefaultRefine(method, schedule)).ToLowerInvariant(),
             args.Int("refine-steps", Defaults.RefineSteps), args.Double("lambda0", Defaults.Lambda0), args.Double("beta", Defaults.Beta),
-            args.Int("max-iters", Defaults.MaxIters), args.Double("damping", Defaults.Damping), args.Optional("pattern") ?? Defaults.Pattern);
+            args.Int("max-iters", Defaults.MaxIters), args.Double("damping", Defaults.Damping), args.Optional("pattern") ?? Defaults.Pattern, schedule);
         try
         {
             settings.Validate();

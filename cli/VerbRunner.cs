@@ -1,6 +1,6 @@
 using System.Reflection;
 using PrunePipeline.Errors;
-using PrunePipeline.Numerics;
+using PrunePipeline.Tensors;
 
 namespace PrunePipeline.Cli;
 
@@ -77,12 +77,12 @@ public static class VerbRunner
 
     /// <summary>
     /// Errors whose message is written for a user: bad input (<see cref="ErrorClassification.IsBadInput"/>, the same
-    /// classification the pipeline's stages use), the environment (a service refusing us, disk, permissions), missing
-    /// OpenBLAS, and ArgumentException (in the CLI every argument comes from the user's command line or files, and the
+    /// classification the pipeline's stages use), the environment (a service refusing us, disk, permissions), libtorch
+    /// that cannot be loaded, and ArgumentException (in the CLI every argument comes from the user's command line or files, and the
     /// libraries' messages name the value). Anything else is a bug and keeps its stack trace.
     /// </summary>
     internal static bool IsUserFacing(Exception e) => ErrorClassification.IsBadInput(e) || ErrorClassification.IsEnvironment(e)
-        || ErrorClassification.Unwrap(e) is BlasUnavailableException or ArgumentException;
+        || ErrorClassification.Unwrap(e) is TorchUnavailableException or ArgumentException;
 
     private static void PrintVerbs(TextWriter w)
     {

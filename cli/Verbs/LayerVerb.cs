@@ -16,10 +16,13 @@ public sealed class LayerVerb : IVerb
 
     public string Usage => """
         usage: prunectl layer --weight W.npy --hessian H.npy --method prox|wanda|sparsegpt|magnitude --out OUT.npy
-                              [--refine none|gd|exact] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
+                              [--refine none|gd|exact|cg] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
                               [--pattern 2:4|N:M|unstructured:RATIO] [--damping x] [--block-size N] [--report R.json] [--force]
+                              [--device cpu|cuda|cuda:N|auto] [--threads N] [--schedule paper|adaptive]
           W is m×n (out × in), H is n×n (XᵀX/N of the layer's inputs); float32 or float64, C order.
-          The output has W's dtype. --refine defaults to gd for prox (step 6 of the method) and none otherwise.
+          The output has W's dtype. --refine defaults, for prox, to gd (--schedule paper, the default) or cg
+          (--schedule adaptive), and to none otherwise.
+          --device: where torch computes (default auto: CUDA when available, else CPU); --threads: torch's CPU threads.
           OUT.npy and R.json are never W or H; an existing one is replaced only with --force (atomically).
           Defaults: --refine-steps 1000 --lambda0 0.01 --beta 1.01 --max-iters 2000 --pattern 2:4 --damping 0.01
         """;
@@ -37,7 +40,8 @@ public sealed class LayerVerb : IVerb
             "none" => RefineMode.None,
             "gd" => RefineMode.Gd,
             "exact" => RefineMode.Exact,
-            _ => throw new UsageException($"--refine must be none, gd or exact, got '{refineText}'."),
+            "cg" => RefineMode.Cg,
+            _ => throw new UsageException($"--refine must be none, gd, exact or cg, got '{refineText}'."),
         };
         var defaults = new LayerPruneSettings();
         SparsityPattern pattern;
@@ -50,7 +54,14 @@ public sealed class LayerVerb : IVerb
             Beta: args.Double("beta", defaults.Beta),
             MaxIters: args.Int("max-iters", defaults.MaxIters),
             Damping: args.Double("damping", defaults.Damping),
-            BlockSize: args.Int("block-size", defaults.BlockSize));
+            BlockSize: args.Int("block-size", defaults.BlockSize),
+            Schedule: (args.Optional("schedule") ?? "paper").ToLowerInvariant() switch
+            {
+                "adaptive" => ProxSchedule.Adaptive,
+                "paper" => ProxSchedule.Paper,
+                var other => throw new UsageException($"--schedule must be adaptive or paper, got '{other}'."),
+            });
+        var (device, threads) = DeviceOptions.Read(args);
         var reportPath = args.Optional("report");
         var force = args.Flag("force");
         args.ThrowOnUnused();
@@ -61,6 +72,8 @@ public sealed class LayerVerb : IVerb
         {
             OutputGuard.CheckFile(reportPath, force, [.. inputs, outPath], "--report");
         }
+        PrunePipeline.Tensors.TorchRuntime.Initialize(threads);
+        settings = settings with { Device = PrunePipeline.Tensors.TorchDevices.Name(DeviceOptions.Parse(device)) };
 
         var w = Npy.ReadMatrix(weightPath);
         var h = Npy.ReadMatrix(hessianPath);
@@ -84,7 +97,7 @@ public sealed class LayerVerb : IVerb
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Name}: {method.ToString().ToLowerInvariant()} {result.Pattern} refine={result.Refine.ToString().ToLowerInvariant()} " +
             $"f: {result.LossBeforeRefine:G6} -> {result.LossAfterRefine:G6}, iterations {result.Iterations}, " +
-            $"valid groups {result.ValidGroupsFraction:P2}, {seconds:F2} s -> {outPath}"));
+            $"valid groups {result.ValidGroupsFraction:P2}, {seconds:F2} s on {result.Device} -> {outPath}"));
         if (reportPath is not null)
             OutputGuard.WriteText(reportPath, JsonSerializer.Serialize(Report(result, method, w, h, weightPath, hessianPath, outPath, seconds),
                 new JsonSerializerOptions { WriteIndented = true }), force, [.. inputs, outPath], "--report");
@@ -114,7 +127,9 @@ public sealed class LayerVerb : IVerb
         ["valid_groups_fraction"] = r.ValidGroupsFraction,
         ["seconds"] = seconds,
         ["method_seconds"] = r.MethodTime.TotalSeconds,
+        ["device"] = r.Device,
         ["refine_seconds"] = r.RefineTime.TotalSeconds,
+        ["gemm_equivalents"] = new Dictionary<string, double> { ["method"] = r.MethodGemmEquivalents, ["refine"] = r.RefineGemmEquivalents },
         ["weight"] = new Dictionary<string, object> { ["path"] = weightPath, ["shape"] = w.Shape, ["dtype"] = w.Dtype == NpyDtype.Float32 ? "float32" : "float64" },
         ["hessian"] = new Dictionary<string, object> { ["path"] = hessianPath, ["shape"] = h.Shape, ["dtype"] = h.Dtype == NpyDtype.Float32 ? "float32" : "float64" },
         ["out"] = outPath,

@@ -30,4 +30,11 @@ public sealed record LayerPruneResult
     public RefineMode Refine { get; init; }
     public required SparsityPattern Pattern { get; init; }
     public PruneMethod Method { get; init; }
+    /// <summary>The method's work in units of one rows×cols×cols GEMM (prox: the iterations' GEMMs, counting a GEMM
+    /// over a subset of rows by its fraction; SparseGPT: an estimate from its flop count; Wanda, magnitude: 0).</summary>
+    public double MethodGemmEquivalents { get; init; }
+    /// <summary>The refinement's work in the same unit (GD: steps + 1; CG: steps + 1; exact: an estimate).</summary>
+    public double RefineGemmEquivalents { get; init; }
+    /// <summary>The device the layer was computed on: cpu or cuda:N.</summary>
+    public string Device { get; init; } = "cpu";
 }

@@ -27,6 +27,18 @@ namespace PrunePipeline.Pruning;
 /// <param name="SymmetryTolerance">H must satisfy |H_ij − H_ji| ≤ tol·max_k |H_kk|.</param>
 /// <param name="ParallelProx">Spread the prox over the cores (Parallel.For over chunks of groups).</param>
 /// <param name="Prox">Options of the group prox (§3).</param>
+/// <param name="Schedule">How λ grows and which rows are iterated (<see cref="ProxSchedule"/>): the paper's schedule is
+/// the default (its figures are the ones the README's quality table was measured with); the adaptive one
+/// (issue #12, fewer GEMMs) is chosen explicitly until its quality is confirmed on whole models.</param>
+/// <param name="FastBeta">Adaptive schedule: λ's growth per iteration while the supports barely change.</param>
+/// <param name="StartDivisor">Adaptive schedule: λ starts this factor below the level where the first groups turn
+/// 2-sparse, so the iterate can follow the regularisation path into the region where supports are decided.</param>
+/// <param name="ActiveRows">Adaptive schedule: rows that are 2:4 leave the iteration (compacted GEMM).</param>
+/// <param name="CgSteps">Most conjugate-gradient steps of <see cref="RefineMode.Cg"/> (each row stops on its own once
+/// its residual fell by <see cref="CgTolerance"/>).</param>
+/// <param name="CgTolerance">Relative residual ‖r‖/‖r₀‖ at which a row's conjugate gradient stops.</param>
+/// <param name="Device">Where the span-based entry points compute: cpu, cuda, cuda:N, or null/auto (CUDA when
+/// available, else CPU). The tensor-based entry points compute where their inputs live.</param>
 public sealed record LayerPruneSettings(
     PruneMethod Method = PruneMethod.Prox,
     SparsityPattern? Pattern = null,
@@ -42,13 +54,22 @@ public sealed record LayerPruneSettings(
     int DampingRetries = 3,
     double SymmetryTolerance = 1e-4,
     bool ParallelProx = true,
-    Prox24Options? Prox = null)
+    Prox24Options? Prox = null,
+    string? Device = null,
+    ProxSchedule Schedule = ProxSchedule.Paper,
+    double FastBeta = 1.05,
+    double StartDivisor = 100,
+    bool ActiveRows = true,
+    int CgSteps = 60,
+    double CgTolerance = 1e-3)
 {
     /// <summary>The pattern in force (2:4 when none was given).</summary>
     public SparsityPattern EffectivePattern => Pattern ?? SparsityPattern.TwoFour;
 
-    /// <summary>The refinement in force: explicit, else Gd for Prox and None for the baselines.</summary>
-    public RefineMode EffectiveRefine => Refine ?? (Method == PruneMethod.Prox ? RefineMode.Gd : RefineMode.None);
+    /// <summary>The refinement in force: explicit, else for Prox conjugate gradient (adaptive schedule) or the paper's
+    /// GD (paper schedule), and None for the baselines.</summary>
+    public RefineMode EffectiveRefine => Refine ?? (Method != PruneMethod.Prox ? RefineMode.None
+        : Schedule == ProxSchedule.Paper ? RefineMode.Gd : RefineMode.Cg);
 
     /// <summary>
     /// The one validation of pruning settings, shared by <c>prunectl layer</c>, <c>prunectl prune</c> and the pipeline's
@@ -62,6 +83,10 @@ public sealed record LayerPruneSettings(
         if (!(Beta > 1) || !double.IsFinite(Beta))
             throw new InvalidSettingException("beta", $"must be > 1 (λ grows as λ0·β^k until the pattern is 2:4; the default is 1.01), got {Beta}.");
         if (MaxIters < 1) throw new InvalidSettingException("max-iters", $"must be ≥ 1, got {MaxIters}.");
+        if (!(FastBeta >= Beta) || !double.IsFinite(FastBeta)) throw new InvalidSettingException("fast-beta", $"must be ≥ beta ({Beta}), got {FastBeta}.");
+        if (!(StartDivisor >= 1) || !double.IsFinite(StartDivisor)) throw new InvalidSettingException("start-divisor", $"must be ≥ 1, got {StartDivisor}.");
+        if (CgSteps < 0) throw new InvalidSettingException("cg-steps", $"must be ≥ 0, got {CgSteps}.");
+        if (!(CgTolerance > 0) || !(CgTolerance < 1)) throw new InvalidSettingException("cg-tolerance", $"must lie in (0, 1), got {CgTolerance}.");
         if (RefineSteps < 0) throw new InvalidSettingException("refine-steps", $"must be ≥ 0, got {RefineSteps}.");
         if (!(Damping > 0) || !double.IsFinite(Damping)) throw new InvalidSettingException("damping", $"must be a positive number, got {Damping}.");
         if (BlockSize < 1) throw new InvalidSettingException("block-size", $"must be ≥ 1, got {BlockSize}.");

@@ -1,12 +1,16 @@
 using System.Diagnostics;
+using PrunePipeline.Tensors;
+using static TorchSharp.torch;
 
 namespace PrunePipeline.Pruning;
 
 /// <summary>
 /// Prunes one linear layer: the entry point of the whole-model workflow, the CLI verb "layer" and the services.
 /// W₀ is rows×cols (out × in, row-major), H is cols×cols (H = XᵀX/N of the layer's inputs, symmetric PSD).
-/// Runs the chosen method (§4 or §6), then the refinement (§5) of <see cref="LayerPruneSettings.EffectiveRefine"/>,
-/// and reports f(W) = ½ Σ_rows (w − w₀)ᵀ H (w − w₀) before and after refinement.
+/// Runs the chosen method (§4 or §6), then the refinement (§5) of <see cref="LayerPruneSettings.EffectiveRefine"/>
+/// through <see cref="LayerRefinement"/> (the same code the workflow's refine stage calls), and reports
+/// f(W) = ½ Σ_rows (w − w₀)ᵀ H (w − w₀) before and after refinement. All tensor work runs on torch, on the device of
+/// the tensors (tensor overload) or of <see cref="LayerPruneSettings.Device"/> (span overload).
 /// </summary>
 public static class LayerPruner
 {
@@ -18,61 +22,74 @@ public static class LayerPruner
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         LayerInputValidation.Check(w0, h, rows, cols, settings);
+        var device = TorchLayer.ParseDevice(settings.Device);
+        using var tw0 = TorchLayer.FromSpan(w0, rows, cols, device);
+        using var th = TorchLayer.FromSpan(h, cols, cols, device);
+        return RunValidated(tw0, th, settings, progress, ct);
+    }
+
+    /// <summary>The tensor form: W₀ (rows×cols) and H (cols×cols), fp32, on one device; computes there.</summary>
+    public static LayerPruneResult Run(Tensor w0, Tensor h, LayerPruneSettings settings, Action<PruneProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        TorchRuntime.Initialize();
+        settings.Validate();
+        LayerInputValidation.Check(w0, h, settings);
+        using var scope = NewDisposeScope();
+        return RunValidated(w0.to(ScalarType.Float32).contiguous(), h.to(ScalarType.Float32).contiguous(), settings, progress, ct);
+    }
+
+    private static LayerPruneResult RunValidated(Tensor w0, Tensor h, LayerPruneSettings settings, Action<PruneProgress>? progress,
+        CancellationToken ct)
+    {
+        using var scope = NewDisposeScope();
         var pattern = settings.EffectivePattern;
         var refine = settings.EffectiveRefine;
         var methodClock = Stopwatch.StartNew();
-        float[] weights;
-        byte[] mask;
+        Tensor weights, mask;
         int iterations = 0;
         double finalLambda = 0, dampingUsed = 0;
         var hitMax = false;
-        MatrixProxPruner.State? prox = null;
+        var loopTime = TimeSpan.Zero;
+        double methodGemms;
         switch (settings.Method)
         {
             case PruneMethod.Prox:
-                prox = MatrixProxPruner.Run(w0, h, rows, cols, settings, progress, ct);
-                (iterations, finalLambda, hitMax, mask) = (prox.Iterations, prox.FinalLambda, prox.HitMax, prox.Mask);
-                weights = Unscale(prox.V, prox.Mask, prox.D, rows, cols);
+                var prox = MatrixProxPruner.Run(w0, h, settings, progress, ct);
+                (iterations, finalLambda, hitMax, mask, loopTime) = (prox.Iterations, prox.FinalLambda, prox.HitMax, prox.Mask, prox.LoopTime);
+                weights = prox.Space.Unscale(prox.V, prox.Mask);
+                methodGemms = prox.GemmEquivalents;
                 break;
             case PruneMethod.Wanda:
             case PruneMethod.Magnitude:
-                mask = BaselineMask(w0, h, rows, cols, pattern, settings.Method);
-                weights = w0.ToArray();
-                for (var i = 0; i < weights.Length; i++) if (mask[i] == 0) weights[i] = 0;
+                mask = BaselineMask(w0, h, pattern, settings.Method);
+                weights = w0 * mask.to(ScalarType.Float32);
+                methodGemms = 0;
                 break;
             case PruneMethod.SparseGpt:
-                weights = w0.ToArray();
-                (mask, dampingUsed) = SparseGpt.Run(weights, h, rows, cols, pattern, settings.Damping, settings.DampingRetries, settings.BlockSize, ct);
-                for (var i = 0; i < weights.Length; i++) if (mask[i] == 0) weights[i] = 0;
+                weights = w0.clone();
+                (mask, dampingUsed) = SparseGpt.Run(weights, h, pattern, settings.Damping, settings.DampingRetries, settings.BlockSize, ct);
+                weights.mul_(mask.to(ScalarType.Float32));
+                // Inverse and its Cholesky (≈ 2·cols³ flops) plus the lazy updates (≈ rows·cols²), per 2·rows·cols².
+                methodGemms = 0.5 + (double)w0.shape[1] / w0.shape[0];
                 break;
             default:
                 throw new ArgumentException($"unknown method {settings.Method}.");
         }
         methodClock.Stop();
-        var lossBefore = LocalLoss.Compute(weights, w0, h, rows, cols);
+        var lossBefore = LocalLoss.Compute(weights, w0, h);
 
         var refineClock = Stopwatch.StartNew();
-        switch (refine)
-        {
-            case RefineMode.Gd when prox is not null && settings.RefineInRescaledSpace:
-                // §4 step 6: refine V against V₀ and Ĥ (unit diagonal, better conditioned), then undo the rescale.
-                Refinement.Gd(prox.V0, prox.HHat, prox.V, prox.Mask, rows, cols, settings.RefineSteps, prox.L, progress, ct);
-                weights = Unscale(prox.V, prox.Mask, prox.D, rows, cols);
-                break;
-            case RefineMode.Gd:
-                Refinement.Gd(w0, h, weights, mask, rows, cols, settings.RefineSteps, null, progress, ct);
-                break;
-            case RefineMode.Exact:
-                Refinement.Exact(w0, h, weights, mask, rows, cols, ct);
-                break;
-        }
+        var refineGemms = 0.0;
+        if (refine != RefineMode.None) weights = LayerRefinement.Run(w0, h, weights, mask, settings, progress, ct, out refineGemms);
         refineClock.Stop();
-        var lossAfter = refine == RefineMode.None ? lossBefore : LocalLoss.Compute(weights, w0, h, rows, cols);
-
+        var lossAfter = refine == RefineMode.None ? lossBefore : LocalLoss.Compute(weights, w0, h);
+        var weightArray = TorchLayer.ToFloats(weights);
         return new LayerPruneResult
         {
-            Weights = weights,
-            Mask = mask,
+            Weights = weightArray,
+            Mask = TorchLayer.ToBytes(mask),
             LossBeforeRefine = lossBefore,
             LossAfterRefine = lossAfter,
             Iterations = iterations,
@@ -80,12 +97,15 @@ public static class LayerPruner
             HitMaxIterations = hitMax,
             DampingUsed = dampingUsed,
             MethodTime = methodClock.Elapsed,
-            IterationTime = prox?.LoopTime ?? TimeSpan.Zero,
+            IterationTime = loopTime,
             RefineTime = refineClock.Elapsed,
-            ValidGroupsFraction = Validity(weights, rows, cols, pattern),
+            ValidGroupsFraction = Validity(weightArray, (int)w0.shape[0], (int)w0.shape[1], pattern),
             Refine = refine,
             Pattern = pattern,
             Method = settings.Method,
+            Device = TorchDevices.Name(w0.device),
+            MethodGemmEquivalents = methodGemms,
+            RefineGemmEquivalents = refineGemms,
         };
     }
 
@@ -93,30 +113,22 @@ public static class LayerPruner
     /// within each row (as published), magnitude over the whole matrix (layer-wise, as published).</summary>
     public static byte[] BaselineMask(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, SparsityPattern pattern, PruneMethod method)
     {
-        var score = new float[rows * cols];
-        for (var r = 0; r < rows; r++)
-            for (var j = 0; j < cols; j++)
-            {
-                var a = Math.Abs(w0[r * cols + j]);
-                score[r * cols + j] = method == PruneMethod.Wanda ? a * MathF.Sqrt(Math.Max(0f, h[j * cols + j])) : a;
-            }
-        var mask = new byte[rows * cols];
-        if (!pattern.IsUnstructured) PruneMasks.KeepTopNPerGroup(score, mask, rows, cols, pattern.N, pattern.M);
-        else if (method == PruneMethod.Wanda) PruneMasks.PruneLowestPerRow(score, mask, rows, cols, pattern.UnstructuredRatio!.Value);
-        else PruneMasks.PruneLowestGlobal(score, mask, rows, cols, pattern.UnstructuredRatio!.Value);
-        return mask;
+        TorchRuntime.Initialize();
+        using var tw0 = TorchLayer.FromSpan(w0, rows, cols, CPU);
+        using var th = TorchLayer.FromSpan(h, cols, cols, CPU);
+        using var mask = BaselineMask(tw0, th, pattern, method);
+        return TorchLayer.ToBytes(mask);
     }
 
-    private static float[] Unscale(float[] v, byte[] mask, float[] d, int rows, int cols)
+    internal static Tensor BaselineMask(Tensor w0, Tensor h, SparsityPattern pattern, PruneMethod method)
     {
-        var w = new float[rows * cols];
-        for (var r = 0; r < rows; r++)
-            for (var j = 0; j < cols; j++)
-            {
-                var i = r * cols + j;
-                w[i] = mask[i] != 0 ? v[i] / d[j] : 0f;
-            }
-        return w;
+        using var scope = NewDisposeScope();
+        var score = w0.abs();
+        if (method == PruneMethod.Wanda) score = score * h.diagonal().clamp_min(0f).sqrt().unsqueeze(0);
+        var mask = !pattern.IsUnstructured ? TorchMasks.KeepTopNPerGroup(score, pattern.N, pattern.M)
+            : method == PruneMethod.Wanda ? TorchMasks.PruneLowestPerRow(score, pattern.UnstructuredRatio!.Value)
+            : TorchMasks.PruneLowestGlobal(score, pattern.UnstructuredRatio!.Value);
+        return mask.MoveToOuterDisposeScope();
     }
 
     private static double Validity(float[] w, int rows, int cols, SparsityPattern pattern)

@@ -1,111 +1,131 @@
-using PrunePipeline.Numerics;
 using PrunePipeline.Errors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace PrunePipeline.Pruning;
 
 /// <summary>
-/// SparseGPT (algorithm.md §6; Frantar &amp; Alistarh 2023) for N:M or unstructured sparsity, without quantisation.
-/// H ← H + δ·mean(diag H)·I (dead inputs: H_jj = 1 and their column of W zeroed first); U = upper Cholesky factor
-/// of H⁻¹ (H⁻¹ = UᵀU); columns swept left to right in blocks of B. N:M: at each column i with i mod M = 0 every row
-/// prunes the M − N of columns i…i+M−1 with the smallest w²/U_jj². Unstructured: at the start of each block the
-/// round(ratio·rows·B) smallest w²/U_jj² of the block are pruned. Each pruned weight's error (w − q)/U_ii is spread
-/// over the row's later columns of the block with row i of U; later blocks get the accumulated error in one sgemm
-/// (lazy batch update). Shapes: W rows×cols (updated in place), H cols×cols.
+/// SparseGPT (algorithm.md §6; Frantar &amp; Alistarh 2023) for N:M or unstructured sparsity, without quantisation, on
+/// torch tensors of any device. H ← H + δ·mean(diag H)·I (dead inputs: H_jj = 1 and their column of W zeroed first);
+/// U = upper Cholesky factor of H⁻¹ (H⁻¹ = UᵀU, computed in double precision); columns swept left to right in blocks
+/// of B. N:M: at each column i with i mod M = 0 every row prunes the M − N of columns i…i+M−1 with the smallest
+/// w²/U_jj² (ties: the higher column is pruned). Unstructured: at the start of each block the round(ratio·rows·B)
+/// smallest w²/U_jj² of the block are pruned. Each pruned weight's error (w − q)/U_ii is spread over the row's later
+/// columns of the block with row i of U (all rows at once); later blocks get the accumulated error in one GEMM (lazy
+/// batch update). Shapes: W rows×cols (updated in place), H cols×cols.
 /// </summary>
-internal static class SparseGpt
+internal static unsafe class SparseGpt
 {
-    public static (byte[] Mask, double DampingUsed) Run(float[] w, ReadOnlySpan<float> h, int rows, int cols,
-        SparsityPattern pattern, double damping, int retries, int blockSize, CancellationToken ct)
+    /// <param name="forceTorch">Tests only: run the torch column sweep on the CPU too (normally CPU tensors use the C#
+    /// row sweep, which is much faster there than one small torch operation per column).</param>
+    public static (Tensor Mask, double DampingUsed) Run(Tensor w, Tensor h, SparsityPattern pattern, double damping, int retries,
+        int blockSize, CancellationToken ct, bool forceTorch = false)
     {
-        var n = cols;
-        var (u, dampingUsed) = InverseCholesky(h, w, rows, n, damping, retries);
-        var mask = new byte[rows * n];
-        mask.AsSpan().Fill(1);
-        var block = pattern.IsUnstructured ? blockSize : (blockSize + pattern.M - 1) / pattern.M * pattern.M;
-        var err = new float[rows * block];
-        var scratch = new float[rows * Math.Max(0, n - Math.Min(n, block))];
-        for (var i1 = 0; i1 < n; i1 += block)
+        var rows = w.shape[0];
+        var n = w.shape[1];
+        var (u, dampingUsed) = InverseCholesky(h, w, damping, retries);
+        using (u)
         {
-            ct.ThrowIfCancellationRequested();
-            var i2 = Math.Min(n, i1 + block);
-            var count = i2 - i1;
-            if (pattern.IsUnstructured) SelectUnstructured(w, u, mask, rows, n, i1, count, pattern.UnstructuredRatio!.Value);
-            SweepBlock(w, u, mask, err, rows, n, i1, count, block, pattern);
-            if (i2 < n)
+            var mask = ones(rows, n, ScalarType.Byte, w.device);
+            var block = pattern.IsUnstructured ? blockSize : (blockSize + pattern.M - 1) / pattern.M * pattern.M;
+            using var ud = u.diagonal().contiguous();
+            using var ud2 = ud * ud;
+            for (long i1 = 0; i1 < n; i1 += block)
             {
-                // Lazy update of all later columns: W[:, i2:] −= Err · U[i1:i2, i2:] (one sgemm into a scratch).
-                var rest = n - i2;
-                Blas.Sgemm(err, false, u.AsSpan(i1 * n + i2), false, scratch, rows, rest, count, 1f, 0f, lda: block, ldb: n, ldc: rest);
-                for (var r = 0; r < rows; r++)
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(w.AsSpan(r * n + i2, rest), scratch.AsSpan(r * rest, rest), w.AsSpan(r * n + i2, rest));
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var i2 = Math.Min(n, i1 + block);
+                var count = i2 - i1;
+                var w1 = w.narrow(1, i1, count).clone();
+                var m1 = mask.narrow(1, i1, count);
+                var err = zeros(rows, count, ScalarType.Float32, w.device);
+                var d2 = ud2.narrow(0, i1, count);
+                if (pattern.IsUnstructured)
+                    m1.copy_(TorchMasks.PruneLowestGlobal(w1 * w1 / d2, pattern.UnstructuredRatio!.Value));
+                if (!forceTorch && TorchLayer.IsCpuFloat(w, u, err) && mask.is_contiguous())
+                {
+                    SweepBlockCpu(w, u, mask, err, (int)i1, (int)count, pattern);
+                    if (i2 < n) w.narrow(1, i2, n - i2).sub_(err.mm(u.narrow(0, i1, count).narrow(1, i2, n - i2)));
+                    continue;
+                }
+                for (long i = 0; i < count; i++)
+                {
+                    using var col = NewDisposeScope();
+                    if (!pattern.IsUnstructured && i % pattern.M == 0)
+                    {
+                        var g = w1.narrow(1, i, pattern.M);
+                        m1.narrow(1, i, pattern.M).copy_(TorchMasks.KeepTopNPerGroup(g * g / d2.narrow(0, i, pattern.M), pattern.N, pattern.M));
+                    }
+                    var wi = w1.select(1, i);
+                    var q = wi * m1.select(1, i).to(ScalarType.Float32);
+                    var e = (wi - q) / ud[i1 + i];
+                    wi.copy_(q);
+                    err.select(1, i).copy_(e);
+                    if (i + 1 < count)
+                        w1.narrow(1, i + 1, count - i - 1).sub_(e.unsqueeze(1) * u[i1 + i].narrow(0, i1 + i + 1, count - i - 1).unsqueeze(0));
+                }
+                w.narrow(1, i1, count).copy_(w1);
+                // Lazy update of all later columns: W[:, i2:] −= Err · U[i1:i2, i2:].
+                if (i2 < n) w.narrow(1, i2, n - i2).sub_(err.mm(u.narrow(0, i1, count).narrow(1, i2, n - i2)));
             }
+            return (mask, dampingUsed);
         }
-        return (mask, dampingUsed);
     }
 
-    /// <summary>Upper Cholesky factor of (H + δ·mean diag·I)⁻¹, retrying with δ·10 when not positive definite.</summary>
-    internal static (float[] U, double Damping) InverseCholesky(ReadOnlySpan<float> h, Span<float> w, int rows, int n, double damping, int retries)
+    /// <summary>Upper Cholesky factor of (H + δ·mean diag·I)⁻¹ (fp32), retrying with δ·10 when not positive definite.</summary>
+    /// <exception cref="InvalidOperationException">still not positive definite after the retries.</exception>
+    internal static (Tensor U, double Damping) InverseCholesky(Tensor h, Tensor w, double damping, int retries)
     {
-        var baseH = h.ToArray();
-        for (var j = 0; j < n; j++)
-        {
-            if (baseH[j * n + j] > 0) continue;
-            baseH[j * n + j] = 1;
-            for (var r = 0; r < rows; r++) w[r * n + j] = 0;
-        }
-        double mean = 0;
-        for (var j = 0; j < n; j++) mean += baseH[j * n + j];
-        mean /= n;
+        using var scope = NewDisposeScope();
+        var baseH = h.to(ScalarType.Float64).clone();
+        var diag = baseH.diagonal();
+        var dead = (diag > 0).logical_not();
+        w.masked_fill_(dead.unsqueeze(0), 0f);
+        diag.masked_fill_(dead, 1.0);
+        var mean = diag.mean().item<double>();
+        var eye = torch.eye(h.shape[0], dtype: ScalarType.Float64, device: h.device);
         var delta = damping;
         var lastInfo = 0;
         for (var attempt = 0; attempt <= retries; attempt++, delta *= 10)
         {
-            var a = (float[])baseH.Clone();
-            var add = (float)(delta * mean);
-            for (var j = 0; j < n; j++) a[j * n + j] += add;
-            lastInfo = Lapack.InverseSpd(a, n);
-            if (lastInfo == 0) lastInfo = Lapack.CholeskyUpper(a, n);
-            if (lastInfo == 0 && AllFinite(a)) return (a, delta);
+            var (l, info) = linalg.cholesky_ex(baseH + eye * (delta * mean));
+            lastInfo = info.item<int>();
+            if (lastInfo != 0) continue;
+            // H⁻¹ = L⁻ᵀL⁻¹ by one triangular solve and one GEMM (libtorch's cholesky_inverse is ~50× slower on the CPU).
+            var lInv = linalg.solve_triangular(l, eye, upper: false);
+            var inverse = lInv.mT.mm(lInv);
+            var (l2, info2) = linalg.cholesky_ex(inverse);
+            lastInfo = info2.item<int>();
+            if (lastInfo != 0) continue;
+            var upper = l2.mT.to(ScalarType.Float32).contiguous();
+            if (!isfinite(upper).all().item<bool>()) continue;
+            return (upper.MoveToOuterDisposeScope(), delta);
         }
         throw new BadInputException(
-            $"H is not positive definite even after damping δ = {delta / 10:G3} (×mean diag {mean:G4}; LAPACK info {lastInfo}); SparseGPT cannot proceed.");
+            $"H is not positive definite even after damping δ = {delta / 10:G3} (×mean diag {mean:G4}; Cholesky info {lastInfo}); SparseGPT cannot proceed.");
     }
 
-    private static bool AllFinite(float[] a)
+    /// <summary>The block's column sweep on the CPU, in place on the tensors' memory: rows are independent problems
+    /// sharing U, so each row runs its own sweep (in parallel for large blocks).</summary>
+    private static void SweepBlockCpu(Tensor w, Tensor u, Tensor mask, Tensor err, int i1, int count, SparsityPattern pattern)
     {
-        foreach (var x in a) if (!float.IsFinite(x)) return false;
-        return true;
+        var rows = (int)w.shape[0];
+        var n = (int)w.shape[1];
+        nint pw = (nint)TorchLayer.Pointer(w), pu = (nint)TorchLayer.Pointer(u), pe = (nint)TorchLayer.Pointer(err);
+        fixed (byte* pmFixed = mask.bytes)
+        {
+            var pm = (nint)pmFixed;
+            if ((long)rows * count < 16384)
+                for (var r = 0; r < rows; r++) SweepRow((float*)pw, (float*)pu, (byte*)pm, (float*)pe, r, n, i1, count, pattern);
+            else
+                Parallel.For(0, rows, r => SweepRow((float*)pw, (float*)pu, (byte*)pm, (float*)pe, r, n, i1, count, pattern));
+        }
     }
 
-    private static void SelectUnstructured(Span<float> w, float[] u, byte[] mask, int rows, int n, int i1, int count, double ratio)
+    private static void SweepRow(float* wAll, float* u, byte* mask, float* err, int r, int n, int i1, int count, SparsityPattern pattern)
     {
-        var score = new float[rows * count];
-        for (var r = 0; r < rows; r++)
-            for (var c = 0; c < count; c++)
-            {
-                var d = u[(i1 + c) * n + i1 + c];
-                var x = w[r * n + i1 + c];
-                score[r * count + c] = x * x / (d * d);
-            }
-        var blockMask = new byte[rows * count];
-        PruneMasks.SelectLowest(score, blockMask, (int)Math.Round(ratio * rows * count), new int[score.Length], new float[score.Length]);
-        for (var r = 0; r < rows; r++)
-            for (var c = 0; c < count; c++) mask[r * n + i1 + c] = blockMask[r * count + c];
-    }
-
-    private static void SweepBlock(float[] w, float[] u, byte[] mask, float[] err, int rows, int n, int i1, int count, int ldErr, SparsityPattern pattern)
-    {
-        // Rows are independent problems sharing U: each row runs the block's column sweep on its own.
-        if (rows * count < 16384)
-            for (var r = 0; r < rows; r++) SweepRow(w, u, mask, err, r, n, i1, count, ldErr, pattern);
-        else
-            Parallel.For(0, rows, r => SweepRow(w, u, mask, err, r, n, i1, count, ldErr, pattern));
-    }
-
-    private static void SweepRow(float[] wAll, float[] u, byte[] mask, float[] err, int r, int n, int i1, int count, int ldErr, SparsityPattern pattern)
-    {
-        var w = wAll.AsSpan(r * n + i1, count);
-        var mrow = mask.AsSpan(r * n + i1, count);
+        var w = new Span<float>(wAll + (long)r * n + i1, count);
+        var mrow = new Span<byte>(mask + (long)r * n + i1, count);
         Span<int> order = stackalloc int[pattern.IsUnstructured ? 1 : pattern.M];
         for (var i = 0; i < count; i++)
         {
@@ -122,19 +142,19 @@ internal static class SparseGpt
             var col = i1 + i;
             var wi = w[i];
             var q = mrow[i] != 0 ? wi : 0f;
-            var e = (wi - q) / u[col * n + col];
+            var e = (wi - q) / u[(long)col * n + col];
             w[i] = q;
-            err[r * ldErr + i] = e;
+            err[(long)r * count + i] = e;
             if (e == 0) continue;
-            var urow = u.AsSpan(col * n + col + 1, count - i - 1);
+            var urow = new ReadOnlySpan<float>(u + (long)col * n + col + 1, count - i - 1);
             var rest = w.Slice(i + 1);
             System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(urow, -e, rest, rest);
         }
     }
 
-    private static float Score(Span<float> w, float[] u, int n, int i1, int i)
+    private static float Score(Span<float> w, float* u, int n, int i1, int i)
     {
-        var d = u[(i1 + i) * n + i1 + i];
+        var d = u[(long)(i1 + i) * n + i1 + i];
         return w[i] * w[i] / (d * d);
     }
 }

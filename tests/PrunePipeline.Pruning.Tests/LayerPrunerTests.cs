@@ -3,8 +3,10 @@ namespace PrunePipeline.Pruning.Tests;
 
 public class LayerPrunerTests
 {
-    [Fact]
-    public void ProxPlusRefinementIsNearOptimalAndNotWorseThanWanda()
+    [Theory]
+    [InlineData(ProxSchedule.Adaptive)]
+    [InlineData(ProxSchedule.Paper)]
+    public void ProxPlusRefinementIsNearOptimalAndNotWorseThanWanda(ProxSchedule schedule)
     {
         const int rows = 6, cols = 12;
         double sumOpt = 0, sumProx = 0, sumWanda = 0, ratioSum = 0;
@@ -16,7 +18,7 @@ public class LayerPrunerTests
             var (w0, h) = ToyProblems.Make(rows, cols, 400, 100 + p, mixing: 0.1);
             double opt = 0;
             for (var r = 0; r < rows; r++) opt += ToyProblems.OptimalRowLoss(w0, h, r, cols);
-            var prox = LayerPruner.Run(w0, h, rows, cols, new LayerPruneSettings(Refine: RefineMode.Exact));
+            var prox = LayerPruner.Run(w0, h, rows, cols, new LayerPruneSettings(Refine: RefineMode.Exact, Schedule: schedule));
             var wanda = LayerPruner.Run(w0, h, rows, cols, new LayerPruneSettings(PruneMethod.Wanda, Refine: RefineMode.Exact));
             Assert.True(prox.LossAfterRefine >= opt * (1 - 1e-4), $"problem {p}: prox {prox.LossAfterRefine} below the optimum {opt}?");
             Assert.Equal(1.0, prox.ValidGroupsFraction);
@@ -48,12 +50,14 @@ public class LayerPrunerTests
     }
 
     [Fact]
-    public void DefaultsAreGdForProxAndNoneForBaselines()
+    public void DefaultsAreCgForAdaptiveProxGdForPaperProxAndNoneForBaselines()
     {
         var (w0, h) = ToyProblems.Make(4, 8, 200, 9);
         var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
-        Assert.Equal(RefineMode.Gd, prox.Refine);
+        Assert.Equal(RefineMode.Cg, prox.Refine);
         Assert.True(prox.Iterations > 0 && prox.FinalLambda >= 0.01);
+        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Paper));
+        Assert.Equal(RefineMode.Gd, paper.Refine);
         var wanda = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(PruneMethod.Wanda));
         Assert.Equal(RefineMode.None, wanda.Refine);
         Assert.Equal(wanda.LossBeforeRefine, wanda.LossAfterRefine);
@@ -148,5 +152,20 @@ public class LayerPrunerTests
         // Enough retries: δ = 1 (after ×10, ×10) makes it PD; the δ used is recorded.
         var ok = LayerPruner.Run(w0, h, 1, 4, new LayerPruneSettings(PruneMethod.SparseGpt, DampingRetries: 3));
         Assert.True(ok.DampingUsed > 0.01);
+    }
+
+    [Fact]
+    public void AdaptiveScheduleUsesFewerGemmsThanThePaperAndReachesAValidMask()
+    {
+        var (w0, h) = ToyProblems.Make(32, 64, 400, 41, mixing: 0.3);
+        var paper = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings(Schedule: ProxSchedule.Paper));
+        var adaptive = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings());
+        Assert.False(adaptive.HitMaxIterations);
+        Assert.Equal(1.0, adaptive.ValidGroupsFraction);
+        Assert.True(adaptive.MethodGemmEquivalents < paper.MethodGemmEquivalents,
+            $"adaptive prox {adaptive.MethodGemmEquivalents} GEMMs vs paper {paper.MethodGemmEquivalents}");
+        Assert.True(adaptive.RefineGemmEquivalents < paper.RefineGemmEquivalents);
+        // The first adaptive λ is where the first groups turn 2-sparse, far above λ0.
+        Assert.True(adaptive.FinalLambda > paper.FinalLambda / 100);
     }
 }

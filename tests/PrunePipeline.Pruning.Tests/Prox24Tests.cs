@@ -5,7 +5,7 @@ namespace PrunePipeline.Pruning.Tests;
 public class Prox24Tests
 {
     /// <summary>Random groups over wide dynamic ranges, with ties, zeros and exact duplicates mixed in.</summary>
-    private static (float[] Z, float[] T) RandomGroups(int groups, int seed)
+    internal static (float[] Z, float[] T) RandomGroups(int groups, int seed)
     {
         var rng = new Random(seed);
         var z = new float[4 * groups];
@@ -27,7 +27,7 @@ public class Prox24Tests
         return (z, t);
     }
 
-    private static double ObjectiveOf(ReadOnlySpan<float> x, ReadOnlySpan<float> z, double t)
+    internal static double ObjectiveOf(ReadOnlySpan<float> x, ReadOnlySpan<float> z, double t)
     {
         double q = 0;
         Span<double> a = stackalloc double[4];

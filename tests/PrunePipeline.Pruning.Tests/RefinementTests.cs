@@ -52,4 +52,26 @@ public class RefinementTests
         Assert.True(previous <= target * 1.001 + 1e-7, $"GD {previous} vs exact {target}");
         for (var i = 0; i < w.Length; i++) if (mask[i] == 0) Assert.Equal(0f, w[i]);
     }
+
+    [Fact]
+    public void CgReachesTheExactOptimumInFewStepsAndStopsPerRow()
+    {
+        const int rows = 6, cols = 24;
+        var (w0, h, mask) = Problem(rows, cols, 33);
+        var exact = w0.Select((v, i) => mask[i] != 0 ? v : 0f).ToArray();
+        Refinement.Exact(w0, h, exact, mask, rows, cols);
+        var start = w0.Select((v, i) => mask[i] != 0 ? v : 0f).ToArray();
+        using var tw0 = TorchSharp.torch.tensor(w0).reshape(rows, cols);
+        using var th = TorchSharp.torch.tensor(h).reshape(cols, cols);
+        using var tw = TorchSharp.torch.tensor(start).reshape(rows, cols);
+        using var tm = TorchSharp.torch.tensor(mask).reshape(rows, cols);
+        var gemms = Refinement.Cg(tw0, th, tw, tm, maxSteps: 100, tolerance: 1e-5);
+        var w = tw.data<float>().ToArray();
+        var target = LocalLoss.Compute(exact, w0, h, rows, cols);
+        var loss = LocalLoss.Compute(w, w0, h, rows, cols);
+        Assert.True(loss <= target * (1 + 1e-4) + 1e-7, $"CG {loss} vs exact {target}");
+        // In exact arithmetic CG finishes within |S| = cols/2 steps; fp32 may need a few more, never 1000.
+        Assert.True(gemms <= cols / 2 + 10, $"{gemms} GEMMs");
+        for (var i = 0; i < w.Length; i++) if (mask[i] == 0) Assert.Equal(0f, w[i]);
+    }
 }

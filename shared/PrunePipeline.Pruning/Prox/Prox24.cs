@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
 
 namespace PrunePipeline.Pruning.Prox;
 
@@ -43,6 +44,39 @@ public static unsafe class Prox24
         fixed (float* pg = g0)
             return Run(pu, pv, pg, pu, eta, u.Length, t, options, parallel);
     }
+
+    /// <summary>
+    /// x ← prox_t(z) for tensors on any device (same shape, entries a multiple of 4; x may be z). On the CPU with AVX
+    /// the SIMD kernel works on the tensors' own memory (no copy); elsewhere <see cref="Prox24Torch"/> runs.
+    /// Returns the number of groups of x with more than two non-zeros.
+    /// </summary>
+    public static long Apply(Tensor z, Tensor x, float t, Prox24Options? options = null, bool parallel = true)
+    {
+        if (z.numel() != x.numel()) throw new ArgumentException($"z has {z.numel()} entries but x has {x.numel()}.");
+        options ??= Prox24Options.Default;
+        if (!UsesSimdKernel(z, x)) return Prox24Torch.Apply(z, x, t, options);
+        return Run(TorchLayer.Pointer(z), TorchLayer.Pointer(x), null, null, 0, checked((int)z.numel()), t, options, parallel);
+    }
+
+    /// <summary>The fused step of <see cref="ApplyFused(Span{float}, Span{float}, ReadOnlySpan{float}, float, float, Prox24Options, bool)"/>
+    /// on tensors: v ← prox_t(u), u ← v + η·g0.</summary>
+    internal static long ApplyFused(Tensor u, Tensor v, Tensor g0, float eta, float t, Prox24Options options, bool parallel)
+    {
+        if (u.numel() != v.numel() || g0.numel() != u.numel()) throw new ArgumentException("u, v and g0 must have equal lengths.");
+        if (UsesSimdKernel(u, v, g0))
+        {
+            var pu = TorchLayer.Pointer(u);
+            return Run(pu, TorchLayer.Pointer(v), TorchLayer.Pointer(g0), pu, eta, checked((int)u.numel()), t, options, parallel);
+        }
+        var dense = Prox24Torch.Apply(u, v, t, options);
+        u.copy_(v).add_(g0, alpha: eta);
+        return dense;
+    }
+
+    /// <summary>True when the tensors are contiguous fp32 CPU tensors and the CPU has AVX: the C# kernel, several times
+    /// faster than the torch formulation on a CPU, runs on their memory.</summary>
+    public static bool UsesSimdKernel(params Tensor[] tensors) =>
+        Avx.IsSupported && TorchLayer.IsCpuFloat(tensors) && tensors.All(t => t.numel() <= int.MaxValue);
 
     /// <summary>Σ over groups of e3(|w_g|): the regularizer r of §2 (double accumulation).</summary>
     public static double Regularizer(ReadOnlySpan<float> w)

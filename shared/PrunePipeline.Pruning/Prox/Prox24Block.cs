@@ -28,7 +28,8 @@ internal static unsafe class Prox24Block
         if (t == 0 || Vector256.GreaterThanOrEqualAll(zeros, Vector256.Create(2f)))
         {
             Store(x, u, g0, eta, Vector256.Load(z), Vector256.Load(z + 8), Vector256.Load(z + 16), Vector256.Load(z + 24));
-            return 0;
+            // t = 0 leaves denser groups as they are: count them.
+            return BitOperations.PopCount(Vector256.LessThan(zeros, Vector256.Create(2f)).ExtractMostSignificantBits());
         }
 
         // Sort magnitudes decreasingly, carrying original positions.

@@ -23,57 +23,22 @@ internal static class PruningSettings
             "magnitude" => PruneMethod.Magnitude,
             _ => throw new ArgumentException($"method '{p.Method}' is unknown."),
         },
-        Refine: p.Refine switch { "gd" => RefineMode.Gd, "exact" => RefineMode.Exact, _ => RefineMode.None },
+        Refine: p.Refine switch { "gd" => RefineMode.Gd, "exact" => RefineMode.Exact, "cg" => RefineMode.Cg, _ => RefineMode.None },
         RefineSteps: p.RefineSteps,
         Lambda0: p.Lambda0,
         Beta: p.Beta,
         MaxIters: p.MaxIters,
-        Damping: p.Damping);
+        Damping: p.Damping,
+        Schedule: p.Schedule == "paper" ? ProxSchedule.Paper : ProxSchedule.Adaptive);
 
     /// <summary>
-    /// Refined copy of the pruned weights on their mask. Prox + gd descends in the rescaled space of §4 step 6
-    /// (V = W·diag(d), V₀ = W₀·diag(d), Ĥ = diag(1/d)·H·diag(1/d), d_j = sqrt(H_jj), dead inputs d_j = 1 and zero in Ĥ),
-    /// exactly as <see cref="LayerPruner"/> does inside one call; the other methods descend on W, W₀, H (§5).
+    /// Refined copy of the pruned weights on their mask, by the pruning library's one refinement
+    /// (<see cref="LayerRefinement"/>, also what <see cref="LayerPruner"/> runs inside one call): prox + gd descends in
+    /// the rescaled space of §4 step 6, the other methods on W, W₀, H (§5), "exact" solves each row.
     /// </summary>
     internal static float[] Refine(float[] weights, byte[] mask, int rows, int cols, ReadOnlySpan<float> w0, ReadOnlySpan<float> h,
-        PruneMethodSettings p, Action<LayerProgress>? progress, CancellationToken ct)
-    {
-        var w = (float[])weights.Clone();
-        if (p.Refine == "exact")
-        {
-            Refinement.Exact(w0, h, w, mask, rows, cols, ct);
-            return w;
-        }
-        if (p.Method != "prox")
-        {
-            Refinement.Gd(w0, h, w, mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
-            return w;
-        }
-        var d = new float[cols];
-        var dead = new bool[cols];
-        for (var j = 0; j < cols; j++)
-        {
-            var hjj = h[j * cols + j];
-            dead[j] = !(hjj > 0);
-            d[j] = dead[j] ? 1f : MathF.Sqrt(hjj);
-        }
-        var hHat = new float[(long)cols * cols];
-        for (var i = 0; i < cols; i++)
-            for (var j = 0; j < cols; j++)
-                hHat[i * cols + j] = dead[i] || dead[j] ? 0f : h[i * cols + j] / (d[i] * d[j]);
-        var v0 = new float[w.Length];
-        for (var r = 0; r < rows; r++)
-            for (var j = 0; j < cols; j++)
-            {
-                v0[r * cols + j] = w0[r * cols + j] * d[j];
-                w[r * cols + j] *= d[j];
-            }
-        Refinement.Gd(v0, hHat, w, mask, rows, cols, p.RefineSteps, null, Map(progress), ct);
-        for (var r = 0; r < rows; r++)
-            for (var j = 0; j < cols; j++)
-                w[r * cols + j] = mask[r * cols + j] != 0 ? w[r * cols + j] / d[j] : 0f;
-        return w;
-    }
+        PruneMethodSettings p, Action<LayerProgress>? progress, CancellationToken ct) =>
+        LayerRefinement.Run(w0, h, weights, mask, rows, cols, Settings(p), Map(progress), ct);
 
     private static Action<PruneProgress>? Map(Action<LayerProgress>? progress) =>
         progress is null ? null : p => progress(new LayerProgress(p.Stage, p.Iteration, p.MaxIterations, p.Stage == "prox" ? p.Lambda : null));
