@@ -13,7 +13,7 @@ public sealed class PruneVerb : IVerb
     public string Summary => "prune a model to 2:4 (prox, wanda, sparsegpt, magnitude) and write an HF directory";
 
     public string Usage => """
-        usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude --calib PATH --out OUTDIR [options]
+        usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude|proxsparse --calib PATH --out OUTDIR [options]
           --refine none|gd|exact    masked refinement after the method (default gd; for prox "none" skips step 6)
           --refine-steps N          gradient steps of gd refinement (default 1000)
           --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
@@ -29,12 +29,13 @@ public sealed class PruneVerb : IVerb
           --eval-seqlen N           evaluation window (default min(2048, model max))
           --no-dense-eval           skip the dense ("before") perplexities
           --force                   replace a non-empty OUTDIR
-        """;
+        """ + TrainingPrune.Usage;
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var modelDir = args.Required("model");
         var method = args.Required("method").ToLowerInvariant();
+        if (TrainingPrune.Applies(args, method)) return Task.FromResult(TrainingPrune.Run(args, method, cancellationToken));
         var calibPath = args.Required("calib");
         var outDir = args.Required("out");
         var parameters = new PruneParameters(
