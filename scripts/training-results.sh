@@ -26,7 +26,7 @@ TS=$S/data/tinystories/tinystories_val_first1000.eot.txt
 C4EVAL=$S/data/c4/c4-validation.00000-of-00008.first1025.text-only.jsonl
 declare -A FILE=([wikitext2]=$S/data/wikitext-2/wiki.test.raw [c4]=$C4EVAL [tinystories]=$TS)
 EVALARG=$(for e in $EVAL; do printf '%s=%s,' "$e" "${FILE[$e]}"; done); EVALARG=${EVALARG%,}
-COMMON=(--model "$MODEL" --seqlen "$SEQLEN" --eval "$EVALARG" --eval-stories 0-499 --eval-seqlen 512 --force)
+COMMON=(--model "$MODEL" --threads "${THREADS:-1}" --seqlen "$SEQLEN" --eval "$EVALARG" --eval-stories 0-499 --eval-seqlen 512 --force)
 TEXT_ts=(--calib "$TS" --calib-stories 500-999 --sampler packed --nsamples 128)
 TEXT_c4=(--calib "$S/data/c4/c4_validation_2k.jsonl" --exclude-docs "$C4EVAL" --sampler random-window --nsamples 128)
 
