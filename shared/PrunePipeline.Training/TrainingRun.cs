@@ -145,6 +145,28 @@ public static class TrainingRun
             Math.Max(peak, Environment.WorkingSet)), report => ExtendedReport(request.ModelDir, report));
     }
 
+    /// <summary>
+    /// Evaluates the model in <paramref name="dir"/> (story ranges applied) and makes those numbers its report.json's
+    /// "evaluation" (the earlier one, if any, is kept as "evaluation_unrestricted"); report.json is replaced atomically.
+    /// </summary>
+    public static IReadOnlyList<DatasetReport> Evaluate(string dir, IReadOnlyList<EvalDatasetSpec> eval, StoryRange? stories, int? evalSeqLen,
+        ComputeTarget? target, CancellationToken ct = default)
+    {
+        using var model = LlamaModel.Open(dir);
+        var tok = TokenizerFiles.Load(dir);
+        var sets = TrainingEvaluation.Load(eval, tok, evalSeqLen ?? PruneRun.DefaultSeqLen(model.Config), stories);
+        var results = ModelEvaluation.Run(model, sets, null, ct, target ?? ComputeTarget.Cpu);
+        var rows = results.Select(a => new DatasetReport(a.Dataset, eval.First(e => e.Name == a.Dataset).Path, a.SeqLen, a.Convention, a.Sequences,
+            a.PredictedTokens, null, a.Perplexity)).ToList();
+        var path = Path.Combine(dir, "report.json");
+        var json = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? [] : [];
+        if (json["evaluation"] is { } e) json["evaluation_unrestricted"] = e.DeepClone();
+        json["evaluation"] = Node(rows);
+        File.WriteAllText(path + ".tmp", json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.Move(path + ".tmp", path, overwrite: true);
+        return rows;
+    }
+
     /// <summary>Top-2 |w| per group of four (ties: lower column) as a 0/1 byte mask.</summary>
     internal static byte[] TopTwoMask(float[] w, int rows, int cols)
     {
