@@ -11,11 +11,13 @@ public sealed class PruneVerb : IVerb
 
     public string Summary => "prune a model to 2:4 (prox, wanda, sparsegpt, magnitude) and write an HF directory";
 
-    public string Usage => "usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude --calib PATH --out OUTDIR [options]\n" +
-                           PruneOptions.Usage + "  --force                   replace a non-empty OUTDIR\n\n" + ComputeOptions.Usage;
+    public string Usage => "usage: prunectl prune --model DIR --method prox|wanda|sparsegpt|magnitude|proxsparse --calib PATH --out OUTDIR [options]\n" +
+                           PruneOptions.Usage + "  --force                   replace a non-empty OUTDIR\n\n" + ComputeOptions.Usage + "\n" + TrainingPrune.Usage;
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
+        var method = args.Required("method").ToLowerInvariant();
+        if (TrainingPrune.Applies(args, method)) return Task.FromResult(TrainingPrune.Run(args, method, cancellationToken));
         var options = PruneOptions.Parse(args);
         var outDir = args.Required("out");
         var force = args.Flag("force");

@@ -59,6 +59,9 @@ public sealed class BlockTensors : IDisposable
         return new BlockTensors(linears, Read(DecoderBlockWeights.InputLayerNormName), Read(DecoderBlockWeights.PostAttentionLayerNormName));
     }
 
+    /// <summary>A block over tensors the caller made (training: trainable parameters); disposing it disposes them.</summary>
+    internal static BlockTensors Of(Tensor[] linears, Tensor inputNorm, Tensor postNorm) => new(linears, inputNorm, postNorm);
+
     /// <summary>Wraps fp32 values and moves/converts them to the target (a no-op view for fp32 on the CPU).</summary>
     internal static Tensor Place(float[] values, ComputeTarget target, params long[] shape)
     {

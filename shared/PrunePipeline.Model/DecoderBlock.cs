@@ -77,11 +77,12 @@ public static class DecoderBlock
         if (!ws.CachesWeights) weights.Dispose();
     }
 
-    /// <summary>RMSNorm in fp32 (as HF does for half-precision models): x·rsqrt(mean(x²) + ε)·w, cast back.</summary>
+    /// <summary>RMSNorm in fp32 (fp64 for fp64 input; as HF does for half-precision models): x·rsqrt(mean(x²) + ε)·w, cast back.</summary>
     internal static Tensor RmsNorm(Tensor x, Tensor weight, float eps)
     {
         using var scope = torch.NewDisposeScope();
-        var xf = x.to_type(ScalarType.Float32);
+        // fp64 stays fp64: the training gradients are checked against finite differences in double.
+        var xf = x.dtype == ScalarType.Float64 ? x : x.to_type(ScalarType.Float32);
         var normed = xf * torch.rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps);
         return (normed.to_type(x.dtype) * weight).MoveToOuterDisposeScope();
     }

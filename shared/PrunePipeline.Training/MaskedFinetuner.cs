@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PrunePipeline.Training;
+
+/// <summary>
+/// Global masked finetuning: with the 0/1 masks fixed, train the kept weights of every block linear of the pruned
+/// model against the dense teacher's next-token distribution (KL(p_teacher ‖ p_student), temperature τ, scaled by τ²)
+/// and/or the LM loss, with AdamW (no weight decay). Gradients are masked before the step and the weights after it,
+/// so a pruned weight stays exactly 0 and the mask never changes.
+/// </summary>
+public static class MaskedFinetuner
+{
+    /// <param name="student">The pruned model (trained in place).</param>
+    /// <param name="teacher">The dense model (only for the kl losses; never trained).</param>
+    /// <param name="masks">One 0/1 tensor per <see cref="TrainableLlama.Parameters"/> entry, same shape, device and dtype.</param>
+    public static IReadOnlyList<TrainingStep> Train(TrainableLlama student, TrainableLlama? teacher, IReadOnlyList<Tensor> masks,
+        IReadOnlyList<long[,]> batches, FinetuneOptions options, Action<TrainingStep>? progress = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        if (batches.Count == 0) throw new ArgumentException("no training batches.", nameof(batches));
+        if (options.UsesTeacher && teacher is null) throw new ArgumentException($"finetune loss '{options.Loss}' needs the dense teacher model.");
+        var ps = student.Parameters;
+        if (masks.Count != ps.Count) throw new ArgumentException($"{masks.Count} masks for {ps.Count} matrices.", nameof(masks));
+        for (var i = 0; i < ps.Count; i++)
+            if (!masks[i].shape.SequenceEqual(ps[i].shape))
+                throw new ArgumentException($"mask {i} has shape [{string.Join(", ", masks[i].shape)}], its matrix [{string.Join(", ", ps[i].shape)}].", nameof(masks));
+        using (torch.no_grad())
+            for (var i = 0; i < ps.Count; i++) ps[i].mul_(masks[i]);
+
+        var groups = ps.Sum(p => p.numel() / 4);
+        var curve = new List<TrainingStep>(options.Steps);
+        using var opt = new Optimizers(ps, options.LearningRate, options.Steps, options.WarmupFraction, options.ClipNorm);
+        for (var step = 0; step < options.Steps; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            using var scope = torch.NewDisposeScope();
+            opt.ZeroGrad();
+            using var ids = torch.tensor(batches[step % batches.Count]);
+            Tensor? teacherLogProbs = null;
+            if (options.UsesTeacher)
+                using (torch.no_grad())
+                    teacherLogProbs = (teacher!.Logits(ids).to_type(ScalarType.Float32) / options.Temperature).log_softmax(-1);
+            var loss = student.Backward(ids, logits => Loss(logits, ids, teacherLogProbs, options));
+            for (var i = 0; i < ps.Count; i++) ps[i].grad?.mul_(masks[i]);
+            var (lr, norm) = opt.Step(step);
+            // AdamW's update of a weight whose gradient was always 0 is 0 already; the multiply makes "exactly 0" a
+            // guarantee rather than a property of the optimizer's arithmetic.
+            using (torch.no_grad())
+                for (var i = 0; i < ps.Count; i++) ps[i].mul_(masks[i]);
+            if (!double.IsFinite(loss)) throw new InvalidOperationException($"finetune step {step}: the loss is {loss} (lower --finetune-lr).");
+            long dense = 0;
+            foreach (var p in ps) dense += GroupProx.DenseGroups(p);
+            var record = new TrainingStep(step, loss, 0, 1 - dense / (double)groups, lr, norm, clock.Elapsed.TotalSeconds);
+            curve.Add(record);
+            progress?.Invoke(record);
+        }
+        return curve;
+    }
+
+    /// <summary>The finetuning objective of student logits [B, T, V].</summary>
+    internal static Tensor Loss(Tensor logits, Tensor ids, Tensor? teacherLogProbs, FinetuneOptions options)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor total = torch.zeros([], ScalarType.Float32, logits.device);
+        if (teacherLogProbs is not null)
+        {
+            var tau = options.Temperature;
+            var student = (logits.to_type(ScalarType.Float32) / tau).log_softmax(-1);
+            var kl = (teacherLogProbs.exp() * (teacherLogProbs - student)).sum(-1).mean() * (tau * tau);
+            total = total + kl;
+        }
+        if (options.Loss is "lm" or "kl+lm") total = total + TrainableLlama.LmLoss(logits, ids);
+        return total.MoveToOuterDisposeScope();
+    }
+}
