@@ -86,14 +86,7 @@ internal sealed record PruneOptions(
         var settings = new PruneMethodSettings(method, (args.Optional("refine") ?? PruneMethodSettings.DefaultRefine(method, schedule)).ToLowerInvariant(),
             args.Int("refine-steps", Defaults.RefineSteps), args.Double("lambda0", Defaults.Lambda0), args.Double("beta", Defaults.Beta),
             args.Int("max-iters", Defaults.MaxIters), args.Double("damping", Defaults.Damping), args.Optional("pattern") ?? Defaults.Pattern, schedule);
-        try
-        {
-            settings.Validate();
-        }
-        catch (InvalidSettingException e)
-        {
-            throw new UsageException("--" + e.Message);
-        }
+        settings.Validate(); // an InvalidSettingException: one line naming the option and value, exit 1 (bad input)
         return settings;
     }
 
