@@ -13,14 +13,10 @@ RUN for s in coordinator calibrator pruner finetuner evaluator; do \
       dotnet publish "services/$s" -c Release -o "/app/$s" --nologo || exit 1; \
     done
 
-# Tensors run on TorchSharp/libtorch (published with each app). The pruning kernels still call OpenBLAS through
-# libblas.so.3 / liblapack.so.3 until they are ported; libopenblas0-pthread provides both.
+# All tensor math runs on TorchSharp/libtorch, published with each app (the .NET 10 images' libstdc++ is new enough
+# for TorchSharp's wrapper, so no patching happens there).
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION} AS runtime
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas0-pthread \
- && rm -rf /var/lib/apt/lists/*
-ENV DOTNET_gcServer=0 \
-    OPENBLAS_NUM_THREADS=4
+ENV DOTNET_gcServer=0
 WORKDIR /app
 USER $APP_UID
 

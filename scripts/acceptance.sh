@@ -12,8 +12,6 @@ cd "$(dirname "$0")/.."
 S=$(cd ../shared && pwd)
 WORK=${1:-/tmp/prunepipeline-acceptance}
 JOBS=${JOBS:-2}
-# Tiny matrices: one BLAS thread per process is faster than two fighting over two cores.
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 
 dotnet build cli -c Release --nologo -v q >/dev/null
 P=$PWD/cli/bin/Release/net10.0/prunectl
@@ -46,7 +44,7 @@ run_one() {
   if [ -f "$out/report.json" ]; then echo "skip $name (done)"; return 0; fi
   local extra=(); [ "$dense" = yes ] || extra+=(--no-dense-eval)
   "$P" prune --model "$MODEL" --method "$method" --refine "$refine" --calib "$file" --sampler "$sampler" \
-    --nsamples 128 --seqlen 512 --seed 0 --pattern 2:4 --out "$out" --force --eval "$EVAL" --eval-seqlen 512 \
+    --nsamples 128 --seqlen 512 --seed 0 --pattern 2:4 --out "$out" --force --threads 1 --eval "$EVAL" --eval-seqlen 512 \
     "${extra[@]}" > "$WORK/runs/$name.log" 2>&1
   echo "done $name: $(grep -E '^time:' "$WORK/runs/$name.log")"
 }

@@ -18,9 +18,9 @@ PRUNECTL=cli/bin/Release/net10.0/prunectl
 mkdir -p "$OUT"
 
 echo "== convert stories260K (llama2.c) to a Hugging Face directory"
-rm -rf "$OUT/stories260K"
+# --force replaces only an earlier output of ours (never a folder of the user's).
 $PRUNECTL convert-llama2c --checkpoint "$SHARED/models/stories260K/stories260K.bin" \
-  --tokenizer "$SHARED/models/stories260K/tok512.bin" --out "$OUT/stories260K"
+  --tokenizer "$SHARED/models/stories260K/tok512.bin" --out "$OUT/stories260K" --force
 
 EVAL="wikitext2=$SHARED/data/wikitext-2/wiki.test.raw,c4=$SHARED/data/c4/c4-validation.00000-of-00008.first1025.text-only.jsonl,tinystories=$SHARED/data/tinystories/tinystories_val_first1000.eot.txt"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the native packages PrunePipeline needs on a Debian machine (idempotent, quick when already present):
-# OpenBLAS for the kernels; g++ and patchelf where libstdc++ is older than GCC 13's (for TorchSharp); RabbitMQ (the package starts no broker: scripts/servers.sh does) and docker-compose v1
+# g++ and patchelf where libstdc++ is older than GCC 13's (for TorchSharp); RabbitMQ (the package starts no broker: scripts/servers.sh does) and docker-compose v1
 # (to validate docker-compose.yml; no engine runs here) for the pipeline. PostgreSQL 15 and moto are preinstalled
 # (../shared/design/world.md); we only check them, and try python3-moto from apt if moto is missing.
 set -euo pipefail
@@ -12,7 +12,6 @@ apt_install() { # [apt-get install options...] packages...
 }
 
 need=()
-[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || need+=(libopenblas0-pthread)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 # TorchSharp's native wrapper needs GLIBCXX_3.4.32 (GCC 13's libstdc++); where the system's is older (Debian 12),
 # PrunePipeline.Tensors builds a patched copy of the wrapper on first use, with g++ and patchelf (README "Tensor engine").

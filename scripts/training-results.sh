@@ -13,7 +13,6 @@ S=$(cd ../shared && pwd)
 WORK=${1:-/tmp/prunepipeline-training}
 STEPS=${STEPS:-400}; FT_STEPS=${FT_STEPS:-400}; SEQLEN=${SEQLEN:-256}; LAMBDAS=${LAMBDAS:-"0.1 0.3 1.0"}
 EVAL=${EVAL:-"wikitext2 c4 tinystories"}
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 
 dotnet build cli -c Release --nologo -v q >/dev/null
 P=$PWD/cli/bin/Release/net10.0/prunectl

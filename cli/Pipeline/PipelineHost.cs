@@ -54,6 +54,11 @@ internal sealed class PipelineHost : IAsyncDisposable
             var cause = e.GetBaseException().Message.ReplaceLineEndings(" ");
             throw new ServiceUnavailableException($"RabbitMQ refused the connection or could not be reached ({e.Message}): {cause}", e);
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // MassTransit gives up waiting for a broker that keeps refusing us with a bare cancellation.
+            throw new ServiceUnavailableException($"RabbitMQ did not accept the connection in time: {e.Message}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()

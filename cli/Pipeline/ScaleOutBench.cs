@@ -52,7 +52,7 @@ internal static class ScaleOutBench
         };
         // One BLAS thread per pruner: on a machine with few cores, N pruners × several BLAS threads would only
         // oversubscribe the cores and hide what a second process buys.
-        var prunerSettings = new Dictionary<string, string>(settings) { ["OPENBLAS_NUM_THREADS"] = "1" };
+        var prunerSettings = new Dictionary<string, string>(settings) { ["Pipeline__Threads"] = "1" };
         var processes = new List<ServiceProcess>();
         try
         {
@@ -100,7 +100,7 @@ internal static class ScaleOutBench
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"scale-out (distributed, one-shot, {template.Method.Method}; coordinator, calibrator, finetuner, evaluator and N pruners as separate processes;");
-        Console.WriteLine($"           pruners run with OPENBLAS_NUM_THREADS=1; this machine has {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"           pruners run with Pipeline__Threads=1 (one torch thread); this machine has {Environment.ProcessorCount} cores)");
         var results = new List<double>();
         foreach (var n in new[] { 1, 2 })
         {

@@ -25,7 +25,7 @@ public static class DecoderBlock
             throw new ArgumentException($"hidden must be [B, T, {c.HiddenSize}], is [{string.Join(", ", hidden.shape)}]", nameof(hidden));
         long B = hidden.shape[0], T = hidden.shape[1];
         if (T > c.SlidingWindow)
-            throw new NotSupportedException($"{T} tokens exceed sliding_window {c.SlidingWindow}; sliding-window attention is not implemented");
+            throw new UnsupportedInputException($"{T} tokens exceed sliding_window {c.SlidingWindow}; sliding-window attention is not implemented");
         int H = c.NumAttentionHeads, G = c.NumKeyValueHeads, D = c.HeadDim;
         using var scope = torch.NewDisposeScope();
         var l = w.Linears;

@@ -64,19 +64,35 @@ public sealed class LlamaModel : IDisposable
     {
         var values = _checkpoint.Read(name);
         var bad = Finite.FirstNonFinite(values);
-        if (bad >= 0)
-        {
-            var info = _checkpoint.Info(name);
-            var cols = info.Shape.Length >= 2 ? info.Shape[^1] : 0;
-            var where = cols > 0 ? $"[{bad / cols}, {bad % cols}]" : $"{bad}";
-            throw new CorruptFileException(info.File, $"tensor '{name}' contains {(float.IsNaN(values[bad]) ? "NaN" : "Inf")} at element {where} " +
-                $"(shape {info.ShapeText}); the checkpoint is corrupt or was saved after training diverged.");
-        }
+        if (bad >= 0) throw NonFinite(name, bad, float.IsNaN(values[bad]));
         return values;
     }
 
     /// <summary>Reads one tensor as a CPU torch tensor in its stored dtype (BF16/F16 stay half size).</summary>
-    public TorchSharp.torch.Tensor ReadStoredTensor(string name) => _checkpoint.ReadTensor(name);
+    public TorchSharp.torch.Tensor ReadStoredTensor(string name)
+    {
+        var tensor = _checkpoint.ReadTensor(name);
+        // The same refusal as ReadTensor: a NaN/Inf weight would otherwise surface as a "non-finite loss" that names
+        // neither the tensor nor the file.
+        using var finite = TorchSharp.torch.isfinite(tensor);
+        if (finite.all().item<bool>()) return tensor;
+        using var flat = finite.reshape(-1);
+        using var badIndex = flat.logical_not().nonzero();
+        var bad = badIndex[0, 0].item<long>();
+        using var badValue = tensor.reshape(-1)[bad];
+        var isNaN = double.IsNaN(badValue.to_type(TorchSharp.torch.ScalarType.Float64).item<double>());
+        tensor.Dispose();
+        throw NonFinite(name, bad, isNaN);
+    }
+
+    private CorruptFileException NonFinite(string name, long bad, bool isNaN)
+    {
+        var info = _checkpoint.Info(name);
+        var cols = info.Shape.Length >= 2 ? info.Shape[^1] : 0;
+        var where = cols > 0 ? $"[{bad / cols}, {bad % cols}]" : $"{bad}";
+        return new CorruptFileException(info.File, $"tensor '{name}' contains {(isNaN ? "NaN" : "Inf")} at element {where} " +
+            $"(shape {info.ShapeText}); the checkpoint is corrupt or was saved after training diverged.");
+    }
 
     /// <summary>Header info (dtype, shape, file) of one tensor.</summary>
     public TensorInfo TensorInfo(string name) => _checkpoint.Info(name);

@@ -50,13 +50,14 @@ public class LayerPrunerTests
     }
 
     [Fact]
-    public void DefaultsAreCgForAdaptiveProxGdForPaperProxAndNoneForBaselines()
+    public void DefaultsAreGdForPaperProxCgForAdaptiveProxAndNoneForBaselines()
     {
         var (w0, h) = ToyProblems.Make(4, 8, 200, 9);
-        var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
+        var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Adaptive));
         Assert.Equal(RefineMode.Cg, prox.Refine);
         Assert.True(prox.Iterations > 0 && prox.FinalLambda >= 0.01);
-        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Paper));
+        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
+        Assert.Equal(ProxSchedule.Paper, new LayerPruneSettings().Schedule);
         Assert.Equal(RefineMode.Gd, paper.Refine);
         var wanda = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(PruneMethod.Wanda));
         Assert.Equal(RefineMode.None, wanda.Refine);
@@ -159,7 +160,7 @@ public class LayerPrunerTests
     {
         var (w0, h) = ToyProblems.Make(32, 64, 400, 41, mixing: 0.3);
         var paper = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings(Schedule: ProxSchedule.Paper));
-        var adaptive = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings());
+        var adaptive = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings(Schedule: ProxSchedule.Adaptive));
         Assert.False(adaptive.HitMaxIterations);
         Assert.Equal(1.0, adaptive.ValidGroupsFraction);
         Assert.True(adaptive.MethodGemmEquivalents < paper.MethodGemmEquivalents,

@@ -1,4 +1,3 @@
-using PrunePipeline.Numerics;
 
 namespace PrunePipeline.Pruning.Tests;
 

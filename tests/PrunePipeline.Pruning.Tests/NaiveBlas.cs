@@ -1,10 +1,10 @@
-namespace PrunePipeline.Numerics;
+namespace PrunePipeline.Pruning.Tests;
 
 /// <summary>
 /// Deliberately naive reference twins of the fast kernels (triple loops, double accumulation). Tests compare the
 /// OpenBLAS paths against these; production code never calls them.
 /// </summary>
-public static class NaiveBlas
+internal static class NaiveBlas
 {
     /// <summary>C ← α·op(A)·op(B) + β·C, row-major, contiguous (lda/ldb/ldc equal the row lengths).</summary>
     public static void Gemm(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c,
