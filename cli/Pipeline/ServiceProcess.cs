@@ -38,6 +38,9 @@ public sealed class ServiceProcess : IDisposable
 
     public string Output => string.Join('\n', _output.TakeLast(40));
 
+    /// <summary>How many output lines so far contain <paramref name="fragment"/> (e.g. a worker's per-execution log line).</summary>
+    public int CountLines(string fragment) => _output.Count(l => l.Contains(fragment, StringComparison.Ordinal));
+
     /// <summary>Completes when MassTransit logs that the bus (and so every receive endpoint) is up.</summary>
     public Task Started => _started.Task;
 

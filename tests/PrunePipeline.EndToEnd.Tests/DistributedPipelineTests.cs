@@ -21,6 +21,7 @@ namespace PrunePipeline.EndToEnd.Tests;
 /// OS process and TWO pruner processes; a run of the converted stories260K must equal prunectl prune byte for byte and
 /// share its layers between both pruners; then a replay with another λ schedule reuses every Hessian.
 /// </summary>
+[Collection(ServersCollection.Name)]
 public sealed class DistributedPipelineTests(ITestOutputHelper output)
 {
     static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
@@ -47,6 +48,8 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
             ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
         };
         var model = ConvertedStories();
+        settings["Pipeline__Roots__Models"] = model; // distributed workers open files only under their roots
+        settings["Pipeline__Roots__Data"] = TestServers.SharedPath("data");
         var work = Directory.CreateTempSubdirectory("pp-e2e-").FullName;
 
         var processes = new List<ServiceProcess>();

@@ -27,8 +27,7 @@ public sealed class RunCoordinatorConsumer(RunCoordinator coordinator) :
 
     async Task Handle<T>(ConsumeContext<T> context, Guid runId, Guid? causation = null) where T : class
     {
-        var planned = await coordinator.RecordAsync(runId, context.Message, causation ?? context.MessageId ?? Guid.NewGuid(), context.CancellationToken);
-        await coordinator.SendAsync(context, planned, context.CancellationToken);
+        await coordinator.RecordAndSendAsync(context, runId, context.Message, causation ?? context.MessageId ?? Guid.NewGuid(), context.CancellationToken);
     }
 
     // A client's idempotency key makes a re-submitted request the same causation (so it appends nothing).

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Logging;
 using PrunePipeline.Artifacts;
 using PrunePipeline.Contracts;
 using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Pipeline.Trust;
 using PrunePipeline.Workflow.Stages;
 
 namespace PrunePipeline.Pipeline.Finetuner;
 
 /// <summary>Masked refinement of one pruned layer with the workflow's <see cref="LayerRefineStage"/> (mask fixed, W₀
 /// from the model, H and the pruned weights from the store); stores the refined weights.</summary>
-public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, ILogger<RefineLayerConsumer> logger)
+public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, RunGuard guard, ILogger<RefineLayerConsumer> logger)
     : IConsumer<RefineLayer>
 {
     public Task Consume(ConsumeContext<RefineLayer> context) =>
@@ -19,6 +20,8 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        // Trust: only a pending command of a running run, for the run's own model under the roots.
+        if (!await guard.AdmitAsync(m.RunId, $"RefineLayer {m.Layer}", s => s.Refined.ContainsKey(m.Layer), m.ModelLocation, [], ct)) return;
         var config = models.Get(m.ModelLocation).Config;
         var (rows, cols) = LayerNames.Shape(config, m.Layer);
         var method = (m.Method ?? new PruneMethodSettings("magnitude")) with { Refine = m.Kind, RefineSteps = m.Steps };
@@ -30,7 +33,7 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
         var refined = LayerRefineStage.Run(pruned, w0, h, method.ToWorkflow(), null, ct);
 
         var key = ArtifactKeys.Weights(m.RunId, m.Layer, "refined");
-        await store.PutFloatsAsync(key, refined.Weights, [rows, cols], ct);
+        await store.PutFloatsOnceAsync(key, refined.Weights, [rows, cols], ct); // write-once
         await context.PublishReply(m.RunId, new LayerRefined(m.RunId, m.Block, m.Layer, m.LossBefore, refined.Loss, m.Steps,
             refined.Time.TotalSeconds, key, worker.Id));
     }

@@ -9,6 +9,7 @@ using PrunePipeline.Pipeline.Coordinator;
 using PrunePipeline.Pipeline.Evaluator;
 using PrunePipeline.Pipeline.Finetuner;
 using PrunePipeline.Pipeline.Pruner;
+using PrunePipeline.Pipeline.Trust;
 
 namespace PrunePipeline.Pipeline.Hosting;
 
@@ -37,10 +38,15 @@ public static class PipelineServiceCollectionExtensions
                     cfg.Host(new Uri(options.Bus.RabbitMqUri!));
                     if (!string.IsNullOrEmpty(prefix))
                         cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, prefix + "."));
+                    cfg.UseConsumeFilter(typeof(MessageSizeFilter<>), context); // trust: refuse oversized messages
                     cfg.ConfigureEndpoints(context, names);
                 });
             else
-                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context, names));
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseConsumeFilter(typeof(MessageSizeFilter<>), context);
+                    cfg.ConfigureEndpoints(context, names);
+                });
         });
         return services;
     }
@@ -54,6 +60,8 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ModelTopologies>();
         services.AddSingleton<IArtifactStore>(_ => PipelineStores.CreateArtifactStoreAsync(options.Artifacts).GetAwaiter().GetResult());
         services.AddSingleton<IEventStore>(_ => PipelineStores.CreateEventStoreAsync(options.EventStore).GetAwaiter().GetResult());
+        services.AddSingleton<PathRoots>(); // trust: which files workers may open
+        services.AddSingleton<RunGuard>(); // trust: workers act only on pending commands of running runs
         services.AddSingleton<RunCoordinator>();
         if (roles.HasFlag(PipelineRoles.Coordinator)) services.AddHostedService<RunResumer>();
         return services;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PrunePipeline.Artifacts;
 using PrunePipeline.Contracts;
 using PrunePipeline.Pipeline.Hosting;
+using PrunePipeline.Pipeline.Trust;
 using PrunePipeline.Workflow.Stages;
 
 namespace PrunePipeline.Pipeline.Pruner;
@@ -12,7 +13,7 @@ namespace PrunePipeline.Pipeline.Pruner;
 /// and stores its bit-packed mask and pruned weights; acknowledged only after both are stored and LayerPruned is
 /// published. Deterministic, so a redelivery rewrites the same bytes.
 /// </summary>
-public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, ILogger<PruneLayerConsumer> logger)
+public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, RunGuard guard, ILogger<PruneLayerConsumer> logger)
     : IConsumer<PruneLayer>
 {
     public Task Consume(ConsumeContext<PruneLayer> context) =>
@@ -22,6 +23,8 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        // Trust: only a pending command of a running run, for the run's own model under the roots.
+        if (!await guard.AdmitAsync(m.RunId, $"PruneLayer {m.Layer}", s => s.Pruned.ContainsKey(m.Layer), m.ModelLocation, [], ct)) return;
         var config = models.Get(m.ModelLocation).Config;
         var (rows, cols) = LayerNames.Shape(config, m.Layer);
         var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
@@ -30,8 +33,8 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
 
         var maskKey = ArtifactKeys.Mask(m.RunId, m.Layer);
         var weightsKey = ArtifactKeys.Weights(m.RunId, m.Layer, "pruned");
-        await store.PutMaskAsync(maskKey, pruned.Mask, rows, cols, ct);
-        await store.PutFloatsAsync(weightsKey, pruned.Weights, [rows, cols], ct);
+        await store.PutMaskOnceAsync(maskKey, pruned.Mask, rows, cols, ct); // write-once: a late duplicate cannot overwrite
+        await store.PutFloatsOnceAsync(weightsKey, pruned.Weights, [rows, cols], ct);
         var kept = pruned.Mask.Count(b => b != 0) / (double)pruned.Mask.Length;
         logger.LogInformation("run {Run}: {Layer} pruned by {Worker}", m.RunId, m.Layer, worker.Id);
         // LossBefore: the dense weights have zero local loss against themselves.

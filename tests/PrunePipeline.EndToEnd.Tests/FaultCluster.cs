@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PrunePipeline.Artifacts;
+using PrunePipeline.Cli.Pipeline;
+using PrunePipeline.Contracts;
+using PrunePipeline.EventStore;
+using PrunePipeline.Pipeline.Hosting;
+using Xunit.Abstractions;
+
+namespace PrunePipeline.EndToEnd.Tests;
+
+/// <summary>
+/// One fault test's distributed pipeline: every service its own OS process on the real servers, with queues, bucket
+/// and schema of its own (dropped on dispose), and a client (bus, event store, artifact store). Processes can be
+/// SIGKILLed and started again by name; their output is kept, so a worker's per-execution log line can be counted
+/// across restarts. Waits are on progress ("no new event for <see cref="Quiet"/>"), never on a total deadline.
+/// </summary>
+internal sealed class FaultCluster : IAsyncDisposable
+{
+    /// <summary>The longest a healthy run goes without a new event here: a process restart plus a broker pause.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(60);
+
+    /// <summary>The pruner's log line for each layer it has pruned and stored (its execution log).</summary>
+    public const string PrunedLine = " pruned by ";
+
+    // Service name prefix → (folder, assembly). The coordinator lives in the calibrator's process.
+    static readonly Dictionary<string, (string Folder, string Assembly)> Services = new()
+    {
+        ["calibrator"] = ("calibrator", "PrunePipeline.Calibrator"),
+        ["pruner"] = ("pruner", "PrunePipeline.Pruner"),
+        ["finetuner"] = ("finetuner", "PrunePipeline.Finetuner"),
+        ["evaluator"] = ("evaluator", "PrunePipeline.Evaluator"),
+    };
+
+    readonly string _id = Guid.NewGuid().ToString("N")[..10];
+    readonly Dictionary<string, ServiceProcess> _running = new(StringComparer.Ordinal);
+    readonly List<ServiceProcess> _all = [];
+    readonly ITestOutputHelper _log;
+    ServiceProvider? _client;
+
+    FaultCluster(ReferenceRun reference, ITestOutputHelper log)
+    {
+        _log = log;
+        Settings = new Dictionary<string, string>
+        {
+            ["Pipeline__Mode"] = "Distributed",
+            ["Pipeline__Bus__Transport"] = "RabbitMq",
+            ["Pipeline__Bus__RabbitMqUri"] = TestServers.Require("PRUNE_TEST_RABBITMQ"),
+            ["Pipeline__Bus__EntityPrefix"] = "fault-" + _id,
+            ["Pipeline__Artifacts__Store"] = "S3",
+            ["Pipeline__Artifacts__S3__ServiceUrl"] = TestServers.Require("PRUNE_TEST_S3_URL"),
+            ["Pipeline__Artifacts__S3__Bucket"] = "fault-" + _id,
+            ["Pipeline__Artifacts__S3__AccessKey"] = "test",
+            ["Pipeline__Artifacts__S3__SecretKey"] = "test",
+            ["Pipeline__EventStore__Store"] = "Postgres",
+            ["Pipeline__EventStore__PostgresConnectionString"] = TestServers.Require("PRUNE_TEST_POSTGRES"),
+            ["Pipeline__EventStore__PostgresSchema"] = "fault_" + _id,
+            ["Pipeline__Roots__Models"] = reference.ModelsRoot,
+            ["Pipeline__Roots__Data"] = ReferenceRun.DataRoot,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
+            ["Logging__LogLevel__PrunePipeline.Pipeline.Pruner.PruneLayerConsumer"] = "Information", // the execution log
+            ["Logging__LogLevel__PrunePipeline.Pipeline.Trust.RunGuard"] = "Information", // skips and refusals
+        };
+    }
+
+    public Dictionary<string, string> Settings { get; }
+
+    public IBus Bus => _client!.GetRequiredService<IBus>();
+
+    public IEventStore Events => _client!.GetRequiredService<IEventStore>();
+
+    public IArtifactStore Artifacts => _client!.GetRequiredService<IArtifactStore>();
+
+    /// <summary>Starts the named services (name = a key of the service table, optionally "-n") and the client.</summary>
+    public static async Task<FaultCluster> StartAsync(ReferenceRun reference, ITestOutputHelper log, params string[] names)
+    {
+        var cluster = new FaultCluster(reference, log);
+        try
+        {
+            await Task.WhenAll(names.Select(cluster.StartAsync));
+            var config = new ConfigurationBuilder()
+                .AddInMemoryCollection(cluster.Settings.ToDictionary(kv => kv.Key.Replace("__", ":"), kv => (string?)kv.Value)).Build();
+            var services = new ServiceCollection().AddLogging();
+            services.AddPrunePipeline(config, PipelineRoles.None);
+            cluster._client = services.BuildServiceProvider();
+            await cluster._client.GetRequiredService<IBusControl>().StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>Starts (or starts again) service <paramref name="name"/> and waits until its bus is up.</summary>
+    public async Task StartAsync(string name)
+    {
+        var (folder, assembly) = Services[name.Split('-')[0]];
+        var process = new ServiceProcess(name, TestServers.ServiceDll(folder, assembly), Settings);
+        _running[name] = process;
+        _all.Add(process);
+        await process.Started.WaitAsync(Quiet);
+    }
+
+    /// <summary>SIGKILL (no shutdown, no acknowledgements): what a crash or an OOM kill does.</summary>
+    public void Kill(string name)
+    {
+        _running.Remove(name, out var process);
+        process!.Dispose(); // Process.Kill on Unix is SIGKILL, for the whole tree
+        _log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGKILL {name} (pid {process.Pid})");
+    }
+
+    public void KillAll()
+    {
+        foreach (var name in _running.Keys.ToList()) Kill(name);
+    }
+
+    /// <summary>Output lines containing <paramref name="fragment"/> over every process ever started here.</summary>
+    public int CountLines(string fragment) => _all.Sum(p => p.CountLines(fragment));
+
+    /// <summary>Waits until the run's stream satisfies <paramref name="until"/>; fails when no new event came for
+    /// <see cref="Quiet"/>, printing the last event and the processes' output.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> WaitAsync(Guid runId, Func<IReadOnlyList<StoredEvent>, bool> until)
+    {
+        var seen = (IReadOnlyList<StoredEvent>)[];
+        var progress = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var now = await Events.ReadStreamAsync(runId, 1);
+                if (now.Count != seen.Count) progress.Restart();
+                seen = now;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // PostgreSQL restarting: no progress, keep waiting
+            }
+            if (until(seen)) return seen;
+            if (seen.Count > 0 && seen[^1].Data is RunFailed f)
+                Assert.Fail($"run {runId} failed: {f.Stage}: {f.Reason}\n{Outputs()}");
+            if (progress.Elapsed > Quiet)
+                Assert.Fail($"run {runId}: no new event for {Quiet.TotalSeconds} s; last: {Describe(seen.LastOrDefault())}\n{Outputs()}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Waits for RunCompleted (see <see cref="WaitAsync"/>).</summary>
+    public Task<IReadOnlyList<StoredEvent>> WaitForCompletionAsync(Guid runId) =>
+        WaitAsync(runId, s => s.Count > 0 && s[^1].Data is RunCompleted);
+
+    /// <summary>Waits until nothing new happens for <paramref name="seconds"/>: no event in the streams of
+    /// <paramref name="runs"/> and no output line in any process (for "nothing must happen" checks).</summary>
+    public async Task SettleAsync(double seconds, params Guid[] runs)
+    {
+        var last = (-1, -1);
+        var quiet = Stopwatch.StartNew();
+        while (quiet.Elapsed.TotalSeconds < seconds)
+        {
+            var events = 0;
+            foreach (var run in runs) events += (await Events.ReadStreamAsync(run, 1)).Count;
+            var now = (events, _all.Sum(p => p.CountLines("")));
+            if (now != last) quiet.Restart();
+            last = now;
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The assembled masks.safetensors and model.safetensors of a completed run.</summary>
+    public async Task<(byte[] Masks, byte[] Weights)> OutputAsync(IReadOnlyList<StoredEvent> run)
+    {
+        var dir = Directory.CreateTempSubdirectory("pp-fault-out-").FullName;
+        try
+        {
+            await Artifacts.DownloadDirectoryAsync(((RunCompleted)run[^1].Data).ModelPrefix, dir);
+            return (File.ReadAllBytes(Path.Combine(dir, "masks.safetensors")), File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    public string Outputs() => string.Join("\n", _all.Select(p => $"--- {p.Name} (pid {p.Pid})\n{p.Output}"));
+
+    static string Describe(StoredEvent? e) => e is null ? "none" : $"#{e.Version} {e.Data.GetType().Name} {e.Data}";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            try
+            {
+                await _client.GetRequiredService<IBusControl>().StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or MassTransitException)
+            {
+            }
+        }
+        KillAll();
+        await DropSchemaAndBucketAsync();
+        if (_client is not null) await _client.DisposeAsync();
+    }
+
+    async Task DropSchemaAndBucketAsync()
+    {
+        await using (var connection = new NpgsqlConnection(Settings["Pipeline__EventStore__PostgresConnectionString"]))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"fault_{_id}\" CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        using var s3 = new AmazonS3Client("test", "test", new AmazonS3Config { ServiceURL = Settings["Pipeline__Artifacts__S3__ServiceUrl"], ForcePathStyle = true });
+        var bucket = Settings["Pipeline__Artifacts__S3__Bucket"];
+        try
+        {
+            ListObjectsV2Response page;
+            do
+            {
+                page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+                foreach (var o in page.S3Objects ?? []) await s3.DeleteObjectAsync(bucket, o.Key);
+            } while (page.IsTruncated == true);
+            await s3.DeleteBucketAsync(bucket);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // never created
+        }
+    }
+}
