@@ -28,13 +28,15 @@ public sealed class ServiceProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => Line(e.Data);
         _process.Exited += (_, _) => _started.TrySetException(new InvalidOperationException($"{Name} exited early:\n{Output}"));
         _process.Start();
+        Pid = _process.Id;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
     public string Name { get; }
 
-    public int Pid => _process.Id;
+    /// <summary>The process id (still known after the process was killed).</summary>
+    public int Pid { get; }
 
     public string Output => string.Join('\n', _output.TakeLast(40));
 

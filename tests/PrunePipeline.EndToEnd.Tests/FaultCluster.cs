@@ -205,8 +205,14 @@ internal sealed class FaultCluster : IAsyncDisposable
             }
         }
         KillAll();
-        await DropSchemaAndBucketAsync();
-        if (_client is not null) await _client.DisposeAsync();
+        try
+        {
+            await DropSchemaAndBucketAsync();
+        }
+        finally
+        {
+            if (_client is not null) await _client.DisposeAsync();
+        }
     }
 
     async Task DropSchemaAndBucketAsync()
