@@ -180,9 +180,10 @@ cmd_pause_rabbitmq() {
   . "$STATE/rabbitmq.ports"
   (
     rabbit_env
-    timeout 60 "$RABBIT_BIN/rabbitmqctl" stop_app >/dev/null
+    # rabbitmqctl boots an Erlang VM: on a busy 2-core machine that alone can take 30 s.
+    timeout 300 "$RABBIT_BIN/rabbitmqctl" stop_app >/dev/null
     sleep "${1:-10}"
-    timeout 60 "$RABBIT_BIN/rabbitmqctl" start_app >/dev/null
+    timeout 300 "$RABBIT_BIN/rabbitmqctl" start_app >/dev/null
   )
   log "RabbitMQ paused ${1:-10} s and started again"
 }
