@@ -30,26 +30,8 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
     public async Task Distributed_run_with_two_pruners_then_replay_with_another_lambda_schedule()
     {
         var id = Guid.NewGuid().ToString("N")[..10];
-        var settings = new Dictionary<string, string>
-        {
-            ["Pipeline__Mode"] = "Distributed",
-            ["Pipeline__Bus__Transport"] = "RabbitMq",
-            ["Pipeline__Bus__RabbitMqUri"] = TestServers.Require("PRUNE_TEST_RABBITMQ"),
-            ["Pipeline__Bus__EntityPrefix"] = "e2e-" + id, // queues and exchanges of this test run only
-            ["Pipeline__Artifacts__Store"] = "S3",
-            ["Pipeline__Artifacts__S3__ServiceUrl"] = TestServers.Require("PRUNE_TEST_S3_URL"),
-            ["Pipeline__Artifacts__S3__Bucket"] = "e2e-" + id,
-            ["Pipeline__Artifacts__S3__AccessKey"] = "test",
-            ["Pipeline__Artifacts__S3__SecretKey"] = "test",
-            ["Pipeline__EventStore__Store"] = "Postgres",
-            ["Pipeline__EventStore__PostgresConnectionString"] = TestServers.Require("PRUNE_TEST_POSTGRES"),
-            ["Pipeline__EventStore__PostgresSchema"] = "e2e_" + id,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
-        };
         var model = ConvertedStories();
-        settings["Pipeline__Roots__Models"] = model; // distributed workers open files only under their roots
-        settings["Pipeline__Roots__Data"] = TestServers.SharedPath("data");
+        var settings = FaultCluster.DistributedSettings("e2e-" + id, "e2e_" + id, model);
         var work = Directory.CreateTempSubdirectory("pp-e2e-").FullName;
 
         var processes = new List<ServiceProcess>();

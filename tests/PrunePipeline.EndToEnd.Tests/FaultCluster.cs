@@ -46,30 +46,35 @@ internal sealed class FaultCluster : IAsyncDisposable
     FaultCluster(ReferenceRun reference, ITestOutputHelper log)
     {
         _log = log;
-        Settings = new Dictionary<string, string>
-        {
-            ["Pipeline__Mode"] = "Distributed",
-            ["Pipeline__Bus__Transport"] = "RabbitMq",
-            ["Pipeline__Bus__RabbitMqUri"] = TestServers.Require("PRUNE_TEST_RABBITMQ"),
-            ["Pipeline__Bus__EntityPrefix"] = "fault-" + _id,
-            ["Pipeline__Artifacts__Store"] = "S3",
-            ["Pipeline__Artifacts__S3__ServiceUrl"] = TestServers.Require("PRUNE_TEST_S3_URL"),
-            ["Pipeline__Artifacts__S3__Bucket"] = "fault-" + _id,
-            ["Pipeline__Artifacts__S3__AccessKey"] = "test",
-            ["Pipeline__Artifacts__S3__SecretKey"] = "test",
-            ["Pipeline__EventStore__Store"] = "Postgres",
-            ["Pipeline__EventStore__PostgresConnectionString"] = TestServers.Require("PRUNE_TEST_POSTGRES"),
-            ["Pipeline__EventStore__PostgresSchema"] = "fault_" + _id,
-            ["Pipeline__Roots__Models"] = reference.ModelsRoot,
-            ["Pipeline__Roots__Data"] = ReferenceRun.DataRoot,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
-            ["Logging__LogLevel__PrunePipeline.Pipeline.Pruner.PruneLayerConsumer"] = "Information", // the execution log
-            ["Logging__LogLevel__PrunePipeline.Pipeline.Trust.RunGuard"] = "Information", // skips and refusals
-        };
+        Settings = DistributedSettings("fault-" + _id, "fault_" + _id, reference.ModelsRoot);
+        // The pruner's execution log, and the guard's skips and refusals.
+        Settings["Logging__LogLevel__PrunePipeline.Pipeline.Pruner.PruneLayerConsumer"] = "Information";
+        Settings["Logging__LogLevel__PrunePipeline.Pipeline.Trust.RunGuard"] = "Information";
     }
 
     public Dictionary<string, string> Settings { get; }
+
+    /// <summary>The environment of a distributed service on the test servers: queues and bucket named
+    /// <paramref name="name"/>, schema <paramref name="schema"/>, models only under <paramref name="modelsRoot"/>.</summary>
+    public static Dictionary<string, string> DistributedSettings(string name, string schema, string modelsRoot) => new()
+    {
+        ["Pipeline__Mode"] = "Distributed",
+        ["Pipeline__Bus__Transport"] = "RabbitMq",
+        ["Pipeline__Bus__RabbitMqUri"] = TestServers.Require("PRUNE_TEST_RABBITMQ"),
+        ["Pipeline__Bus__EntityPrefix"] = name, // queues and exchanges of this test only
+        ["Pipeline__Artifacts__Store"] = "S3",
+        ["Pipeline__Artifacts__S3__ServiceUrl"] = TestServers.Require("PRUNE_TEST_S3_URL"),
+        ["Pipeline__Artifacts__S3__Bucket"] = name,
+        ["Pipeline__Artifacts__S3__AccessKey"] = "test",
+        ["Pipeline__Artifacts__S3__SecretKey"] = "test",
+        ["Pipeline__EventStore__Store"] = "Postgres",
+        ["Pipeline__EventStore__PostgresConnectionString"] = TestServers.Require("PRUNE_TEST_POSTGRES"),
+        ["Pipeline__EventStore__PostgresSchema"] = schema,
+        ["Pipeline__Roots__Models"] = modelsRoot, // distributed workers open files only under their roots
+        ["Pipeline__Roots__Data"] = ReferenceRun.DataRoot,
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
+    };
 
     public IBus Bus => _client!.GetRequiredService<IBus>();
 

@@ -55,28 +55,10 @@ public sealed class FaultToleranceTests(ReferenceRun reference, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Broker_stopped_10_s_mid_run_the_run_completes()
-    {
-        await using var cluster = await FaultCluster.StartAsync(reference, output, Services);
-        var request = reference.Request();
-        await cluster.Bus.Publish(request);
-        await cluster.WaitAsync(request.RunId, s => s.Any(e => e.Data is LayerPruned));
-        Servers("pause-rabbitmq", "10");
-        var run = await cluster.WaitForCompletionAsync(request.RunId);
-        await AssertIdenticalToReference(cluster, run);
-    }
+    public Task Broker_stopped_10_s_mid_run_the_run_completes() => ServerFaultMidRun("pause-rabbitmq", "10");
 
     [Fact]
-    public async Task PostgreSQL_restarted_mid_run_the_run_completes()
-    {
-        await using var cluster = await FaultCluster.StartAsync(reference, output, Services);
-        var request = reference.Request();
-        await cluster.Bus.Publish(request);
-        await cluster.WaitAsync(request.RunId, s => s.Any(e => e.Data is LayerPruned));
-        Servers("restart-postgres");
-        var run = await cluster.WaitForCompletionAsync(request.RunId);
-        await AssertIdenticalToReference(cluster, run);
-    }
+    public Task PostgreSQL_restarted_mid_run_the_run_completes() => ServerFaultMidRun("restart-postgres");
 
     [Fact]
     public async Task Every_service_killed_then_started_again_resumes_the_run()
@@ -153,6 +135,18 @@ public sealed class FaultToleranceTests(ReferenceRun reference, ITestOutputHelpe
             Directory.Delete(secretDir, true);
             Directory.Delete(linked, true);
         }
+    }
+
+    /// <summary>A run with a server fault (scripts/servers.sh VERB) injected after its first layer is pruned.</summary>
+    async Task ServerFaultMidRun(params string[] fault)
+    {
+        await using var cluster = await FaultCluster.StartAsync(reference, output, Services);
+        var request = reference.Request();
+        await cluster.Bus.Publish(request);
+        await cluster.WaitAsync(request.RunId, s => s.Any(e => e.Data is LayerPruned));
+        Servers(fault);
+        var run = await cluster.WaitForCompletionAsync(request.RunId);
+        await AssertIdenticalToReference(cluster, run);
     }
 
     async Task AssertIdenticalToReference(FaultCluster cluster, IReadOnlyList<StoredEvent> run)

@@ -13,14 +13,9 @@ public sealed class CoordinatorIdempotencyTests
     [Fact]
     public async Task The_same_event_twice_is_appended_once()
     {
-        var dir = PipelineTestData.TempDir("idem");
-        var store = new SqliteEventStore(Path.Combine(dir, "events.db"));
-        await store.InitializeAsync();
-        var coordinator = new RunCoordinator(store, new ModelTopologies(), NullLogger<RunCoordinator>.Instance);
+        var (store, coordinator) = await Coordinator("idem");
         var run = Guid.NewGuid();
-        var request = new PruneRequested(run, PipelineTestData.Stories260K,
-            new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), PruneModes.Sequential,
-            new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
+        var request = Request(run, PruneModes.Sequential);
         var first = await coordinator.RecordAsync(run, request, Guid.NewGuid(), default);
         var calibrate = Assert.IsType<CalibrateBlock>(Assert.Single(first).Message);
 
@@ -43,14 +38,9 @@ public sealed class CoordinatorIdempotencyTests
     [Fact]
     public async Task A_duplicate_re_sends_only_what_this_process_failed_to_send()
     {
-        var dir = PipelineTestData.TempDir("idem-retry");
-        var store = new SqliteEventStore(Path.Combine(dir, "events.db"));
-        await store.InitializeAsync();
-        var coordinator = new RunCoordinator(store, new ModelTopologies(), NullLogger<RunCoordinator>.Instance);
+        var (store, coordinator) = await Coordinator("idem-retry");
         var run = Guid.NewGuid();
-        var request = new PruneRequested(run, PipelineTestData.Stories260K,
-            new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), PruneModes.OneShot,
-            new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
+        var request = Request(run, PruneModes.OneShot);
         var bus = RecordingPublisher.Create(failFirst: 1);
         var causation = Guid.NewGuid();
         // The broker fails the first publish: the consumer's retry (a duplicate append) must still send the command.
@@ -63,4 +53,15 @@ public sealed class CoordinatorIdempotencyTests
         Assert.Single(await store.ReadStreamAsync(run));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
+
+    static async Task<(SqliteEventStore, RunCoordinator)> Coordinator(string name)
+    {
+        var store = new SqliteEventStore(Path.Combine(PipelineTestData.TempDir(name), "events.db"));
+        await store.InitializeAsync();
+        return (store, new RunCoordinator(store, new ModelTopologies(), NullLogger<RunCoordinator>.Instance));
+    }
+
+    static PruneRequested Request(Guid run, string mode) => new(run, PipelineTestData.Stories260K,
+        new CalibrationSettings(PipelineTestData.C4Calibration, Samplers.Packed, 2, 16, 0), mode,
+        new PruneMethodSettings("magnitude", "none"), new EvaluationSettings(new Dictionary<string, string>()));
 }
