@@ -91,6 +91,19 @@ public sealed class TrustTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stored_stage_result_round_trips_and_is_absent_before_the_work_is_done()
+    {
+        var store = new FolderArtifactStore(Path.Combine(_dir, "artifacts"));
+        var run = Guid.NewGuid();
+        var key = StageResults.Key(run, "prune", "model.layers.0.mlp.up_proj.weight");
+        Assert.Null(await StageResults.TryGetAsync<LayerPruned>(store, key, default));
+        var result = Pruned(run, "model.layers.0.mlp.up_proj.weight") with { LossAfter = 0.125, Iterations = 17 };
+        await StageResults.PutAsync(store, key, result, default);
+        var back = await StageResults.TryGetAsync<LayerPruned>(store, key, default);
+        Assert.Equal((result.Layer, result.LossAfter, result.Iterations, result.MaskKey, result.Worker), (back!.Layer, back.LossAfter, back.Iterations, back.MaskKey, back.Worker));
+    }
+
+    [Fact]
     public void Failure_reasons_are_one_bounded_line()
     {
         var huge = "line one\nline two\t" + new string('x', 100_000);

@@ -22,6 +22,12 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
         var ct = context.CancellationToken;
         // Trust: only a pending command of a running run, for the run's own model under the roots.
         if (!await guard.AdmitAsync(m.RunId, $"RefineLayer {m.Layer}", s => s.Refined.ContainsKey(m.Layer), m.ModelLocation, [], ct)) return;
+        var resultKey = StageResults.Key(m.RunId, "refine", m.Layer);
+        if (await StageResults.TryGetAsync<LayerRefined>(store, resultKey, ct) is { } done)
+        {
+            await context.PublishReply(m.RunId, done); // already refined: publish the recorded result again
+            return;
+        }
         var config = models.Get(m.ModelLocation).Config;
         var (rows, cols) = LayerNames.Shape(config, m.Layer);
         var method = (m.Method ?? new PruneMethodSettings("magnitude")) with { Refine = m.Kind, RefineSteps = m.Steps };
@@ -34,7 +40,8 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
 
         var key = ArtifactKeys.Weights(m.RunId, m.Layer, "refined");
         await store.PutFloatsOnceAsync(key, refined.Weights, [rows, cols], ct); // write-once
-        await context.PublishReply(m.RunId, new LayerRefined(m.RunId, m.Block, m.Layer, m.LossBefore, refined.Loss, m.Steps,
-            refined.Time.TotalSeconds, key, worker.Id));
+        var result = new LayerRefined(m.RunId, m.Block, m.Layer, m.LossBefore, refined.Loss, m.Steps, refined.Time.TotalSeconds, key, worker.Id);
+        await StageResults.PutAsync(store, resultKey, result, ct); // after the artifacts: a re-sent command re-publishes it
+        await context.PublishReply(m.RunId, result);
     }
 }

@@ -25,6 +25,13 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
         var ct = context.CancellationToken;
         // Trust: only a pending command of a running run, for the run's own model under the roots.
         if (!await guard.AdmitAsync(m.RunId, $"PruneLayer {m.Layer}", s => s.Pruned.ContainsKey(m.Layer), m.ModelLocation, [], ct)) return;
+        var resultKey = StageResults.Key(m.RunId, "prune", m.Layer);
+        if (await StageResults.TryGetAsync<LayerPruned>(store, resultKey, ct) is { } done)
+        {
+            logger.LogInformation("run {Run}: {Layer} done before (by {Worker}); its stored result is published again", m.RunId, m.Layer, done.Worker);
+            await context.PublishReply(m.RunId, done);
+            return;
+        }
         var config = models.Get(m.ModelLocation).Config;
         var (rows, cols) = LayerNames.Shape(config, m.Layer);
         var w0 = models.ReadTensor(m.ModelLocation, m.Layer);
@@ -38,8 +45,10 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
         var kept = pruned.Mask.Count(b => b != 0) / (double)pruned.Mask.Length;
         logger.LogInformation("run {Run}: {Layer} pruned by {Worker}", m.RunId, m.Layer, worker.Id);
         // LossBefore: the dense weights have zero local loss against themselves.
-        await context.PublishReply(m.RunId, new LayerPruned(m.RunId, m.Block, m.Layer, 0, pruned.Loss, pruned.Iterations,
+        var result = new LayerPruned(m.RunId, m.Block, m.Layer, 0, pruned.Loss, pruned.Iterations,
             pruned.FinalLambda ?? 0, pruned.Time.TotalSeconds, maskKey, weightsKey, worker.Id, kept,
-            pruned.HitMaxIterations, pruned.DampingUsed));
+            pruned.HitMaxIterations, pruned.DampingUsed);
+        await StageResults.PutAsync(store, resultKey, result, ct); // after the artifacts: a re-sent command re-publishes it
+        await context.PublishReply(m.RunId, result);
     }
 }
