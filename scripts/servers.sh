@@ -164,6 +164,7 @@ cmd_start() {
   cmd_stop
   mkdir -p "$STATE"; chmod 755 "$STATE"
   : > "$ENV_FILE.tmp"
+  chmod 600 "$ENV_FILE.tmp" # it holds the PostgreSQL password; mv keeps the mode
   echo "# written by scripts/servers.sh start; source it to reach the test servers" >> "$ENV_FILE.tmp"
   if start_postgres && start_moto && start_rabbitmq; then
     mv "$ENV_FILE.tmp" "$ENV_FILE"
