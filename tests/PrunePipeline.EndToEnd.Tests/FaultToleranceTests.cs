@@ -42,37 +42,24 @@ public sealed class FaultToleranceTests(ReferenceRun reference, ITestOutputHelpe
     [Fact]
     public async Task Pruner_sigkill_mid_layer_the_other_pruner_finishes_the_run()
     {
-        await using var cluster = await FaultCluster.StartAsync(reference, output, Services);
-        var request = reference.Request();
-        await cluster.Bus.Publish(request);
-        await cluster.WaitAsync(request.RunId, s => s.Any(e => e.Data is LayerPruned { Worker: not null } p && p.Worker.StartsWith("pruner", StringComparison.Ordinal)));
-        cluster.Kill("pruner-1"); // prefetch 1: it holds the next layer, unacknowledged, which RabbitMQ redelivers to pruner-2
-        var run = await cluster.WaitForCompletionAsync(request.RunId);
-        var executions = cluster.CountLines(FaultCluster.PrunedLine);
-        output.WriteLine($"executions/layers: {executions}/{ReferenceRun.Layers}");
+        // Prefetch 1: pruner-1 holds the next layer, unacknowledged, which RabbitMQ redelivers to pruner-2.
+        var executions = await FaultMidRun(s => s.Any(e => e.Data is LayerPruned { Worker: { } w } && w.StartsWith("pruner", StringComparison.Ordinal)),
+            cluster => Run(() => cluster.Kill("pruner-1")));
         Assert.InRange(executions, ReferenceRun.Layers, ReferenceRun.Layers + 1);
-        await AssertIdenticalToReference(cluster, run);
     }
 
     [Fact]
-    public Task Broker_stopped_10_s_mid_run_the_run_completes() => ServerFaultMidRun("pause-rabbitmq", "10");
+    public Task Broker_stopped_10_s_mid_run_the_run_completes() => FaultMidRun(AnyLayerPruned, _ => Run(() => Servers("pause-rabbitmq", "10")));
 
     [Fact]
-    public Task PostgreSQL_restarted_mid_run_the_run_completes() => ServerFaultMidRun("restart-postgres");
+    public Task PostgreSQL_restarted_mid_run_the_run_completes() => FaultMidRun(AnyLayerPruned, _ => Run(() => Servers("restart-postgres")));
 
     [Fact]
-    public async Task Every_service_killed_then_started_again_resumes_the_run()
+    public Task Every_service_killed_then_started_again_resumes_the_run() => FaultMidRun(AnyLayerPruned, cluster =>
     {
-        await using var cluster = await FaultCluster.StartAsync(reference, output, Services);
-        var request = reference.Request();
-        await cluster.Bus.Publish(request);
-        await cluster.WaitAsync(request.RunId, s => s.Any(e => e.Data is LayerPruned));
         cluster.KillAll();
-        await Task.WhenAll(Services.Select(cluster.StartAsync));
-        var run = await cluster.WaitForCompletionAsync(request.RunId);
-        output.WriteLine($"executions/layers: {cluster.CountLines(FaultCluster.PrunedLine)}/{ReferenceRun.Layers}");
-        await AssertIdenticalToReference(cluster, run);
-    }
+        return Task.WhenAll(Services.Select(cluster.StartAsync));
+    });
 
     [Fact]
     public async Task Duplicate_and_forged_messages_change_nothing_stored()
@@ -137,16 +124,29 @@ public sealed class FaultToleranceTests(ReferenceRun reference, ITestOutputHelpe
         }
     }
 
-    /// <summary>A run with a server fault (scripts/servers.sh VERB) injected after its first layer is pruned.</summary>
-    async Task ServerFaultMidRun(params string[] fault)
+    static Task Run(Action fault)
+    {
+        fault();
+        return Task.CompletedTask;
+    }
+
+    static bool AnyLayerPruned(IReadOnlyList<StoredEvent> stream) => stream.Any(e => e.Data is LayerPruned);
+
+    /// <summary>A run with <paramref name="fault"/> injected once the stream satisfies <paramref name="when"/>; it must
+    /// complete with every layer once and the reference's bytes. Returns the pruners' executions.</summary>
+    async Task<int> FaultMidRun(Func<IReadOnlyList<StoredEvent>, bool> when, Func<FaultCluster, Task> fault)
     {
         await using var cluster = await FaultCluster.StartAsync(reference, output, Services);
         var request = reference.Request();
         await cluster.Bus.Publish(request);
-        await cluster.WaitAsync(request.RunId, s => s.Any(e => e.Data is LayerPruned));
-        Servers(fault);
+        await cluster.WaitAsync(request.RunId, when);
+        await fault(cluster);
         var run = await cluster.WaitForCompletionAsync(request.RunId);
+        var executions = cluster.CountLines(FaultCluster.PrunedLine);
+        output.WriteLine($"executions/layers: {executions}/{ReferenceRun.Layers}");
+        Assert.Equal(ReferenceRun.Layers, run.Count(e => e.Data is LayerPruned));
         await AssertIdenticalToReference(cluster, run);
+        return executions;
     }
 
     async Task AssertIdenticalToReference(FaultCluster cluster, IReadOnlyList<StoredEvent> run)
