@@ -222,7 +222,9 @@ internal sealed class FaultCluster : IAsyncDisposable
 
     async Task DropSchemaAndBucketAsync()
     {
-        await using (var connection = new NpgsqlConnection(Settings["Pipeline__EventStore__PostgresConnectionString"]))
+        // Unpooled: after a PostgreSQL restart the pool still holds connections the server has terminated.
+        var unpooled = new NpgsqlConnectionStringBuilder(Settings["Pipeline__EventStore__PostgresConnectionString"]) { Pooling = false };
+        await using (var connection = new NpgsqlConnection(unpooled.ConnectionString))
         {
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"fault_{_id}\" CASCADE", connection);
