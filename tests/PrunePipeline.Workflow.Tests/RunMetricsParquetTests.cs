@@ -1,3 +1,4 @@
+using PrunePipeline.Contracts;
 using PrunePipeline.Workflow.Calibration;
 using PrunePipeline.Workflow.Comparison;
 using PrunePipeline.Workflow.Reports;
@@ -11,7 +12,7 @@ namespace PrunePipeline.Workflow.Tests;
 public sealed class RunMetricsParquetTests
 {
     static PruneRequest Request(string model, string outDir, string calib, string column, IReadOnlyList<EvalDatasetSpec> eval) =>
-        new(model, outDir, new PruneParameters("prox", "gd", RefineSteps: 10, MaxIters: 200),
+        new(model, outDir, new PruneMethodSettings("prox", "gd", RefineSteps: 10, MaxIters: 200),
             new CalibrationSettings(calib, "random-window", 4, 32, 7, column), PruneMode.Sequential, eval, 32);
 
     static readonly Lazy<(string Json, string Parquet, PruneReport Report)> Runs = new(() =>
