@@ -183,6 +183,9 @@ public sealed class FaultToleranceTests(ReferenceRun reference, ITestOutputHelpe
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        // The servers' state folder is the one holding the env file the test environment came from (a test run does
+        // not inherit PRUNE_SERVERS_DIR from the shell that started the servers).
+        info.Environment["PRUNE_SERVERS_DIR"] = Path.GetDirectoryName(TestServers.Require("PRUNE_TEST_ENV_FILE"));
         using var p = Process.Start(info)!;
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
