@@ -5,6 +5,9 @@
 #   start  starts all three (stopping a previous set first), writes $STATE/env, prints its path
 #   stop   stops each server by its PID (safe to call twice, safe when nothing runs)
 #   env    prints the exports (use: eval "$(scripts/servers.sh env)", or source $STATE/env)
+#   pause-rabbitmq SECONDS   stops the broker application (every client connection drops), starts it again after
+#                            SECONDS; same port, queues kept (the fault tests' "broker stop")
+#   restart-postgres         a fast restart of PostgreSQL on the same port (the fault tests' "PostgreSQL restart")
 # State (PIDs, data, logs, env file) lives in ${PRUNE_SERVERS_DIR:-/tmp/prunepipeline-servers}.
 # Everything here follows ../shared/design/world.md: the broker is started directly (not via the /usr/sbin
 # wrapper that switches user), with its own epmd, so a stop leaves no Erlang process behind.
@@ -174,9 +177,30 @@ cmd_start() {
   fi
 }
 
+cmd_pause_rabbitmq() {
+  [ -f "$STATE/rabbitmq.ports" ] || { log "RabbitMQ is not running"; exit 1; }
+  # shellcheck disable=SC1091
+  . "$STATE/rabbitmq.ports"
+  (
+    rabbit_env
+    # rabbitmqctl boots an Erlang VM: on a busy 2-core machine that alone can take 30 s.
+    timeout 300 "$RABBIT_BIN/rabbitmqctl" stop_app >/dev/null
+    sleep "${1:-10}"
+    timeout 300 "$RABBIT_BIN/rabbitmqctl" start_app >/dev/null
+  )
+  log "RabbitMQ paused ${1:-10} s and started again"
+}
+
+cmd_restart_postgres() {
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$STATE/postgres/data" -l "$STATE/postgres/server.log" -m fast -w -t 60 restart >/dev/null
+  log "PostgreSQL restarted"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
+  pause-rabbitmq) cmd_pause_rabbitmq "${2:-10}" ;;
+  restart-postgres) cmd_restart_postgres ;;
   stop) cmd_stop ;;
   env) [ -f "$ENV_FILE" ] || { log "no env file: run scripts/servers.sh start first"; exit 1; }; cat "$ENV_FILE" ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|env|pause-rabbitmq SECONDS|restart-postgres" >&2; exit 2 ;;
 esac

@@ -47,6 +47,10 @@ internal static class ScaleOutBench
             ["Pipeline__EventStore__Store"] = "Postgres",
             ["Pipeline__EventStore__PostgresConnectionString"] = servers.Postgres,
             ["Pipeline__EventStore__PostgresSchema"] = "bench_" + id,
+            // Distributed workers open only files under their roots: exactly the model and data this measurement was given.
+            ["Pipeline__Roots__Models"] = Path.GetFullPath(template.ModelLocation),
+            ["Pipeline__Roots__Data"] = string.Join(Path.PathSeparator,
+                template.Evaluation.Datasets.Values.Prepend(template.Calibration.Path).Select(Path.GetFullPath)),
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
         };

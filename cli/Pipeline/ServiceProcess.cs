@@ -28,15 +28,20 @@ public sealed class ServiceProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => Line(e.Data);
         _process.Exited += (_, _) => _started.TrySetException(new InvalidOperationException($"{Name} exited early:\n{Output}"));
         _process.Start();
+        Pid = _process.Id;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
     public string Name { get; }
 
-    public int Pid => _process.Id;
+    /// <summary>The process id (still known after the process was killed).</summary>
+    public int Pid { get; }
 
     public string Output => string.Join('\n', _output.TakeLast(40));
+
+    /// <summary>How many output lines so far contain <paramref name="fragment"/> (e.g. a worker's per-execution log line).</summary>
+    public int CountLines(string fragment) => _output.Count(l => l.Contains(fragment, StringComparison.Ordinal));
 
     /// <summary>Completes when MassTransit logs that the bus (and so every receive endpoint) is up.</summary>
     public Task Started => _started.Task;

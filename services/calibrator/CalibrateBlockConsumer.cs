@@ -5,6 +5,7 @@ using PrunePipeline.Artifacts;
 using PrunePipeline.Contracts;
 using PrunePipeline.Model;
 using PrunePipeline.ServiceDefaults;
+using PrunePipeline.ServiceDefaults.Trust;
 using PrunePipeline.Tokenizers;
 using PrunePipeline.Workflow.Calibration;
 using PrunePipeline.Workflow.Stages;
@@ -18,7 +19,7 @@ namespace PrunePipeline.Calibrator;
 /// k−1; then H of every linear input of the dense block k is stored, content-addressed by the calibration key. When
 /// every artifact already exists (redelivery, resume) nothing is recomputed.
 /// </summary>
-public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, ILogger<CalibrateBlockConsumer> logger)
+public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache models, WorkerIdentity worker, RunGuard guard, ILogger<CalibrateBlockConsumer> logger)
     : IConsumer<CalibrateBlock>
 {
     public Task Consume(ConsumeContext<CalibrateBlock> context) =>
@@ -28,6 +29,9 @@ public sealed class CalibrateBlockConsumer(IArtifactStore store, ModelCache mode
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        // Trust: only a pending command of a running run, for the run's own model and data under the roots.
+        if (!await guard.AdmitAsync(m.RunId, $"CalibrateBlock {m.Block}", s => s.Calibrated.ContainsKey(m.Block), m.ModelLocation,
+                [m.Calibration.Path], ct)) return;
         var sw = Stopwatch.StartNew();
         var model = models.Get(m.ModelLocation);
         var config = model.Config;

@@ -1,23 +1,47 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using PrunePipeline.Contracts;
 using PrunePipeline.EventStore;
 using PrunePipeline.ServiceDefaults;
+using PrunePipeline.ServiceDefaults.Configuration;
+using PrunePipeline.ServiceDefaults.Trust;
 
 namespace PrunePipeline.Coordinator;
 
 /// <summary>
 /// Appends a run's events and decides what to send next. Each append names the stream version it folded (optimistic
 /// concurrency: on a conflict the stream is re-read and the append retried) and the causing message id (a redelivery
-/// appends nothing and re-sends the same, deterministically identified, commands).
+/// appends nothing and sends nothing: fan-out happens once per state transition, see <see cref="RecordAndSendAsync"/>).
+/// A request's paths are checked against the roots before its model is opened; RunFailed reasons are bounded.
 /// </summary>
-public sealed class RunCoordinator(IEventStore store, ModelTopologies topologies, ILogger<RunCoordinator> logger)
+public sealed class RunCoordinator(IEventStore store, ModelTopologies topologies, ILogger<RunCoordinator> logger,
+    PathRoots? roots = null, PipelineOptions? options = null)
 {
     const int MaxAttempts = 20;
+
+    // Causations this process appended but has not finished sending the commands of (publish failed, retry pending).
+    readonly ConcurrentDictionary<Guid, byte> _unsent = new();
+    readonly int _maxReasonChars = (options ?? new PipelineOptions()).Limits.MaxReasonChars;
+
+    /// <summary>
+    /// Records <paramref name="message"/> and sends what follows from it — only when this append added it, or when
+    /// this process added it earlier and its sending failed (the retry). A duplicate otherwise (a redelivered event, a
+    /// second result of work done twice) sends nothing: before, each duplicate BlockCalibrated re-fanned out its block
+    /// and the rest of the run was done twice. A coordinator killed between its append and its sends is covered by
+    /// <see cref="RunResumer"/>, which re-sends every pending command when the process starts again.
+    /// </summary>
+    public async Task RecordAndSendAsync(IPublishEndpoint bus, Guid runId, object message, Guid causationId, CancellationToken ct)
+    {
+        var planned = await RecordAsync(runId, message, causationId, ct);
+        await SendAsync(bus, planned, ct);
+        _unsent.TryRemove(causationId, out _);
+    }
 
     /// <summary>Records <paramref name="message"/> (an event, PruneRequested or ReplayRequested) and returns what to send.</summary>
     public async Task<IReadOnlyList<PlannedMessage>> RecordAsync(Guid runId, object message, Guid causationId, CancellationToken ct)
     {
+        if (message is RunFailed failed) message = failed with { Reason = FailureReasons.Bound(failed.Reason, _maxReasonChars) };
         for (var attempt = 1; ; attempt++)
         {
             var stored = await store.ReadStreamAsync(runId, 1, ct);
@@ -37,6 +61,7 @@ public sealed class RunCoordinator(IEventStore store, ModelTopologies topologies
             IReadOnlyList<object> events;
             try
             {
+                if (message is PruneRequested request) roots?.CheckRequest(request); // before its config.json is opened
                 events = await EventsFor(message, ct);
             }
             catch (Exception e) when (StageFailure.IsBadInput(e) || e is IOException)
@@ -55,11 +80,12 @@ public sealed class RunCoordinator(IEventStore store, ModelTopologies topologies
             }
             if (result.Duplicate)
             {
+                if (!_unsent.ContainsKey(causationId)) return []; // fan-out once per state transition
                 stored = await store.ReadStreamAsync(runId, 1, ct);
                 before = Fold(stored, result.FirstVersion - 1);
             }
             var after = Fold(await store.ReadStreamAsync(runId, 1, ct), result.LastVersion)!;
-            if (after.Request is null) return [];
+            if (after.Request is null || after.IsFinished) return []; // a failed request's model is never opened
             RunTopology topology;
             try
             {
@@ -69,7 +95,9 @@ public sealed class RunCoordinator(IEventStore store, ModelTopologies topologies
             {
                 return [new PlannedMessage(MessageIds.Command(runId, "failed-model"), new RunFailed(runId, PipelineStages.Requested, StageFailure.Reason(e)))];
             }
-            return RunPlanner.Next(before, after, topology);
+            var next = RunPlanner.Next(before, after, topology);
+            if (next.Count > 0) _unsent.TryAdd(causationId, 0);
+            return next;
         }
     }
 

@@ -30,9 +30,8 @@ public sealed class RunCoordinatorConsumer(RunCoordinator coordinator) :
 
     async Task Handle<T>(ConsumeContext<T> context, Guid runId, Guid? causation = null, object? message = null) where T : class
     {
-        var planned = await coordinator.RecordAsync(runId, message ?? context.Message, causation ?? context.MessageId ?? Guid.NewGuid(),
+        await coordinator.RecordAndSendAsync(context, runId, message ?? context.Message, causation ?? context.MessageId ?? Guid.NewGuid(),
             context.CancellationToken);
-        await coordinator.SendAsync(context, planned, context.CancellationToken);
     }
 
     // A client's idempotency key makes a re-submitted request the same causation (so it appends nothing).

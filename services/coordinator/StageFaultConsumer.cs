@@ -32,7 +32,6 @@ public sealed class StageFaultConsumer(RunCoordinator coordinator, ILogger<Stage
         var reason = $"{what}: {cause?.ExceptionType ?? "unknown error"}: {(cause?.Message ?? "no message").ReplaceLineEndings(" ")} " +
                      $"(gave up after retries on {fault.Host?.MachineName ?? "?"}, process {fault.Host?.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"})";
         logger.LogError("run {Run}: {Stage} faulted: {Reason}", runId, stage, reason);
-        var planned = await coordinator.RecordAsync(runId, new RunFailed(runId, stage, reason), context.MessageId ?? fault.FaultId, context.CancellationToken);
-        await coordinator.SendAsync(context, planned, context.CancellationToken);
+        await coordinator.RecordAndSendAsync(context, runId, new RunFailed(runId, stage, reason), context.MessageId ?? fault.FaultId, context.CancellationToken);
     }
 }

@@ -5,6 +5,7 @@ using PrunePipeline.Artifacts;
 using PrunePipeline.Contracts;
 using PrunePipeline.Model;
 using PrunePipeline.ServiceDefaults;
+using PrunePipeline.ServiceDefaults.Trust;
 using PrunePipeline.Workflow.Output;
 using PrunePipeline.Workflow.Reports;
 
@@ -16,7 +17,7 @@ namespace PrunePipeline.Evaluator;
 /// stored final weights and masks, adds sparsity.json, and uploads it under <c>models/{run}/</c>. Hosted by the
 /// evaluator process, which reads the result next.
 /// </summary>
-public sealed class AssembleModelConsumer(IArtifactStore store, ModelCache models, ILogger<AssembleModelConsumer> logger)
+public sealed class AssembleModelConsumer(IArtifactStore store, ModelCache models, RunGuard guard, ILogger<AssembleModelConsumer> logger)
     : IConsumer<AssembleModel>
 {
     public Task Consume(ConsumeContext<AssembleModel> context) =>
@@ -26,6 +27,8 @@ public sealed class AssembleModelConsumer(IArtifactStore store, ModelCache model
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        // Trust: only a pending command of a running run (an assembled model is never replaced), for the run's own model.
+        if (!await guard.AdmitAsync(m.RunId, "AssembleModel", s => s.Assembled is not null, m.ModelLocation, [], ct)) return;
         var sw = Stopwatch.StartNew();
         var model = models.Get(m.ModelLocation);
         var config = model.Config;

@@ -6,6 +6,7 @@ using PrunePipeline.Contracts;
 using PrunePipeline.Evaluation.Datasets;
 using PrunePipeline.Model;
 using PrunePipeline.ServiceDefaults;
+using PrunePipeline.ServiceDefaults.Trust;
 using PrunePipeline.Tokenizers;
 using PrunePipeline.Workflow;
 
@@ -15,7 +16,7 @@ namespace PrunePipeline.Evaluator;
 /// store, loaded exactly as <c>prunectl eval</c> would) or, for <see cref="EvaluatedModel.Dense"/>, of the source model
 /// directory (report.json's "before"; opened on its own, not through the shared model cache, so it never holds the
 /// pruners' lock).</summary>
-public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<EvaluateModelConsumer> logger) : IConsumer<EvaluateModel>
+public sealed class EvaluateModelConsumer(IArtifactStore store, RunGuard guard, ILogger<EvaluateModelConsumer> logger) : IConsumer<EvaluateModel>
 {
     public Task Consume(ConsumeContext<EvaluateModel> context) =>
         context.RunStage(context.Message.RunId, PipelineStages.Evaluate, logger, () => Evaluate(context));
@@ -24,8 +25,11 @@ public sealed class EvaluateModelConsumer(IArtifactStore store, ILogger<Evaluate
     {
         var m = context.Message;
         var ct = context.CancellationToken;
-        var sw = Stopwatch.StartNew();
         var dense = m.Model == EvaluatedModel.Dense;
+        // Trust: only a pending command of a running run, for the run's own model and data sets under the roots.
+        if (!await guard.AdmitAsync(m.RunId, $"EvaluateModel {m.Model}", s => (dense ? s.DenseEvaluated : s.Evaluated) is not null,
+                dense ? m.ModelPrefix : null, [.. m.Evaluation.Datasets.Values], ct)) return;
+        var sw = Stopwatch.StartNew();
         var dir = dense ? m.ModelPrefix : Directory.CreateTempSubdirectory("prune-evaluate-").FullName;
         try
         {

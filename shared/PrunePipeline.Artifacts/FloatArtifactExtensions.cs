@@ -12,6 +12,14 @@ public static class FloatArtifactExtensions
         return PutAsync(store, key, header, data, ct);
     }
 
+    /// <summary>The stored bytes of a tensor as a stream (what <see cref="PutFloatsAsync"/> writes), for callers that
+    /// hash or compare before they write.</summary>
+    public static Stream Encode(ReadOnlyMemory<float> data, int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new FloatEncodingStream(FloatTensorFormat.Header(data.Span, shape), data);
+    }
+
     static async Task PutAsync(IArtifactStore store, string key, byte[] header, ReadOnlyMemory<float> data, CancellationToken ct)
     {
         await using var stream = new FloatEncodingStream(header, data);

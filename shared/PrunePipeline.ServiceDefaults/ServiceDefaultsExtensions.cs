@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using PrunePipeline.Artifacts;
 using PrunePipeline.EventStore;
 using PrunePipeline.ServiceDefaults.Configuration;
+using PrunePipeline.ServiceDefaults.Trust;
 
 namespace PrunePipeline.ServiceDefaults;
 
@@ -62,10 +63,15 @@ public static class ServiceDefaultsExtensions
                     cfg.PrefetchCount = bus.PrefetchCount;
                     if (!string.IsNullOrEmpty(bus.EntityPrefix))
                         cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, bus.EntityPrefix + "."));
+                    cfg.UseConsumeFilter(typeof(MessageSizeFilter<>), context); // trust: refuse oversized messages
                     cfg.ConfigureEndpoints(context, names);
                 });
             else
-                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context, names));
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseConsumeFilter(typeof(MessageSizeFilter<>), context);
+                    cfg.ConfigureEndpoints(context, names);
+                });
         });
         if (!string.IsNullOrEmpty(options.HealthFile))
         {
@@ -78,7 +84,8 @@ public static class ServiceDefaultsExtensions
         return services;
     }
 
-    /// <summary>What the stage consumers depend on, without a bus: options, stores, model cache, worker identity. Tests
+    /// <summary>What the stage consumers depend on, without a bus: options, stores, model cache, worker identity, and the
+    /// trust checks (path roots, run guard). Tests
     /// call this and then compose the stages on <c>AddMassTransitTestHarness</c>.</summary>
     public static IServiceCollection AddPipelineCore(this IServiceCollection services, PipelineOptions options, string worker)
     {
@@ -94,6 +101,8 @@ public static class ServiceDefaultsExtensions
         services.AddSingleton<ModelCache>();
         services.AddSingleton<IArtifactStore>(_ => PipelineStores.CreateArtifactStoreAsync(options.Artifacts).GetAwaiter().GetResult());
         services.AddSingleton<IEventStore>(_ => PipelineStores.CreateEventStoreAsync(options.EventStore).GetAwaiter().GetResult());
+        services.AddSingleton<PathRoots>(); // trust: which files workers may open
+        services.AddSingleton<RunGuard>(); // trust: workers act only on pending commands of running runs
         return services;
     }
 }

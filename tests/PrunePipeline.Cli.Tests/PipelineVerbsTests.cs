@@ -12,7 +12,7 @@ public sealed class PipelineVerbsTests
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunectl.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        psi.Environment["Pipeline__Threads"] = "1";
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

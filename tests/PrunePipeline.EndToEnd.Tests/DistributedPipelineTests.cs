@@ -21,6 +21,7 @@ namespace PrunePipeline.EndToEnd.Tests;
 /// OS process and TWO pruner processes; a run of the converted stories260K must equal prunectl prune byte for byte and
 /// share its layers between both pruners; then a replay with another λ schedule reuses every Hessian.
 /// </summary>
+[Collection(ServersCollection.Name)]
 public sealed class DistributedPipelineTests(ITestOutputHelper output)
 {
 
@@ -28,24 +29,8 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
     public async Task Distributed_run_with_two_pruners_then_replay_with_another_lambda_schedule()
     {
         var id = Guid.NewGuid().ToString("N")[..10];
-        var settings = new Dictionary<string, string>
-        {
-            ["Pipeline__Mode"] = "Distributed",
-            ["Pipeline__Bus__Transport"] = "RabbitMq",
-            ["Pipeline__Bus__RabbitMqUri"] = TestServers.Require("PRUNE_TEST_RABBITMQ"),
-            ["Pipeline__Bus__EntityPrefix"] = "e2e-" + id, // queues and exchanges of this test run only
-            ["Pipeline__Artifacts__Store"] = "S3",
-            ["Pipeline__Artifacts__S3__ServiceUrl"] = TestServers.Require("PRUNE_TEST_S3_URL"),
-            ["Pipeline__Artifacts__S3__Bucket"] = "e2e-" + id,
-            ["Pipeline__Artifacts__S3__AccessKey"] = "test",
-            ["Pipeline__Artifacts__S3__SecretKey"] = "test",
-            ["Pipeline__EventStore__Store"] = "Postgres",
-            ["Pipeline__EventStore__PostgresConnectionString"] = TestServers.Require("PRUNE_TEST_POSTGRES"),
-            ["Pipeline__EventStore__PostgresSchema"] = "e2e_" + id,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__MassTransit"] = "Information", // "Bus started" tells us a process is ready
-        };
         var model = PipelineTestData.Stories260K;
+        var settings = FaultCluster.DistributedSettings("e2e-" + id, "e2e_" + id, model);
         var work = Directory.CreateTempSubdirectory("pp-e2e-").FullName;
 
         var processes = new List<ServiceProcess>();
@@ -58,7 +43,7 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                          ("pruner-2", "pruner", "PrunePipeline.Pruner"), ("finetuner", "finetuner", "PrunePipeline.Finetuner"),
                          ("evaluator", "evaluator", "PrunePipeline.Evaluator"),
                      })
-                processes.Add(new ServiceProcess(name, ServiceProcess.ServiceDll(folder, dll, BuildConfiguration), settings));
+                processes.Add(new ServiceProcess(name, ServiceProcess.ServiceDll(folder, dll, FaultCluster.BuildConfiguration), settings));
             // Start-up of six .NET processes on a loaded machine is slow, not stuck: allow minutes, and name who is missing.
             var started = Task.WhenAll(processes.Select(p => p.Started));
             if (await Task.WhenAny(started, Task.Delay(TimeSpan.FromMinutes(4))) != started)
@@ -152,10 +137,6 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
             Directory.Delete(work, true);
         }
     }
-
-    // The services are started from their own bin folders, in the configuration (Debug/Release) of this test assembly.
-    static readonly string BuildConfiguration =
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     static async Task<List<StoredEvent>> WaitForEnd(IEventStore events, Guid runId, IReadOnlyList<ServiceProcess> processes)
     {

@@ -33,6 +33,12 @@ public sealed class PipelineOptions
     /// <summary>CPU threads for torch (default: one per physical core).</summary>
     public int? Threads { get; set; }
 
+    /// <summary>The folders workers may open model and data files under.</summary>
+    public RootsOptions Roots { get; set; } = new();
+
+    /// <summary>Message and failure-reason size limits.</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Binds section "Pipeline" of <paramref name="configuration"/> and validates it.</summary>
     /// <exception cref="InvalidOperationException">A setting is missing or inconsistent (the message names the key).</exception>
     public static PipelineOptions FromConfiguration(IConfiguration configuration)
@@ -78,6 +84,8 @@ public sealed class PipelineOptions
             Fail("EventStore:SqlitePath", "is required when EventStore:Store is Sqlite");
         if (EventStore.Store == EventStoreKind.Postgres && string.IsNullOrWhiteSpace(EventStore.PostgresConnectionString))
             Fail("EventStore:PostgresConnectionString", "is required when EventStore:Store is Postgres");
+        if (Limits.MaxMessageBytes < 4096) Fail("Limits:MaxMessageBytes", $"must be ≥ 4096, got {Limits.MaxMessageBytes}");
+        if (Limits.MaxReasonChars < 80) Fail("Limits:MaxReasonChars", $"must be ≥ 80, got {Limits.MaxReasonChars}");
     }
 
     static void Fail(string key, string problem) =>
