@@ -83,7 +83,7 @@ public sealed record LayerPruneSettings(
         if (!(Beta > 1) || !double.IsFinite(Beta))
             throw new InvalidSettingException("beta", $"must be > 1 (λ grows as λ0·β^k until the pattern is 2:4; the default is 1.01), got {Beta}.");
         if (MaxIters < 1) throw new InvalidSettingException("max-iters", $"must be ≥ 1, got {MaxIters}.");
-        if (!(FastBeta >= Beta) || !double.IsFinite(FastBeta)) throw new InvalidSettingException("fast-beta", $"must be ≥ beta ({Beta}), got {FastBeta}.");
+        if (!(FastBeta > 1) || !double.IsFinite(FastBeta)) throw new InvalidSettingException("fast-beta", $"must be > 1, got {FastBeta}.");
         if (!(StartDivisor >= 1) || !double.IsFinite(StartDivisor)) throw new InvalidSettingException("start-divisor", $"must be ≥ 1, got {StartDivisor}.");
         if (CgSteps < 0) throw new InvalidSettingException("cg-steps", $"must be ≥ 0, got {CgSteps}.");
         if (!(CgTolerance > 0) || !(CgTolerance < 1)) throw new InvalidSettingException("cg-tolerance", $"must lie in (0, 1), got {CgTolerance}.");

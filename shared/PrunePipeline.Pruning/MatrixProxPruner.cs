@@ -71,7 +71,7 @@ internal static class MatrixProxPruner
             // the paper's rate, which is what keeps the masks' quality (measured: growing fast whenever fewer than
             // 0.5 % of the dense groups changed cost 5 % more loss).
             var fast = adaptive && lastDense >= 0 && denseGroups >= lastDense;
-            lambda *= fast ? settings.FastBeta : settings.Beta;
+            lambda *= fast ? Math.Max(settings.FastBeta, settings.Beta) : settings.Beta; // never slower than β itself
             lastDense = denseGroups;
         }
         if (active is not null)

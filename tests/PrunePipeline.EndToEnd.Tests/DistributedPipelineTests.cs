@@ -76,8 +76,10 @@ public sealed class DistributedPipelineTests(ITestOutputHelper output)
                 var workers = pruned.GroupBy(p => p.Worker).ToDictionary(g => g.Key ?? "?", g => g.Count());
                 output.WriteLine("layers per pruner: " + string.Join(", ", workers.Select(w => $"{w.Key}={w.Value}")));
                 Assert.Equal(2, workers.Count);
-                var prunerPids = processes.Where(p => p.Name.StartsWith("pruner", StringComparison.Ordinal)).Select(p => $":{p.Pid}").ToList();
-                Assert.All(workers.Keys, w => Assert.Contains(prunerPids, pid => w.EndsWith(pid, StringComparison.Ordinal)));
+                // Worker ids are "pruner@host:pid/device/dtype": each names one of the two pruner processes and its device.
+                var prunerPids = processes.Where(p => p.Name.StartsWith("pruner", StringComparison.Ordinal)).Select(p => $":{p.Pid}/").ToList();
+                Assert.All(workers.Keys, w => Assert.Contains(prunerPids, pid => w.Contains(pid, StringComparison.Ordinal)));
+                Assert.All(workers.Keys, w => Assert.EndsWith("/cpu/fp32", w));
                 Assert.All(run.Select(e => e.Data).OfType<BlockCalibrated>(), b => Assert.False(b.Reused));
 
                 // Byte-identical to prunectl prune (and so to the embedded pipeline, see EmbeddedPipelineTests).
