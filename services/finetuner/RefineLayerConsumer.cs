@@ -23,11 +23,7 @@ public sealed class RefineLayerConsumer(IArtifactStore store, ModelCache models,
         // Trust: only a pending command of a running run, for the run's own model under the roots.
         if (!await guard.AdmitAsync(m.RunId, $"RefineLayer {m.Layer}", s => s.Refined.ContainsKey(m.Layer), m.ModelLocation, [], ct)) return;
         var resultKey = StageResults.Key(m.RunId, "refine", m.Layer);
-        if (await StageResults.TryGetAsync<LayerRefined>(store, resultKey, ct) is { } done)
-        {
-            await context.PublishReply(m.RunId, done); // already refined: publish the recorded result again
-            return;
-        }
+        if (await StageResults.TryRepublishAsync<LayerRefined>(context, store, m.RunId, resultKey, logger, ct)) return;
         var (rows, cols, w0, h) = await LayerInputs.LoadAsync(models, store, m.ModelLocation, m.Layer, m.HessianKey, ct);
         var mask = await store.GetMaskAsync(m.MaskKey, rows, cols, ct);
         var weights = await store.GetFloatsAsync(m.WeightsKey, [rows, cols], ct);

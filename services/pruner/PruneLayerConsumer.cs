@@ -26,12 +26,7 @@ public sealed class PruneLayerConsumer(IArtifactStore store, ModelCache models, 
         // Trust: only a pending command of a running run, for the run's own model under the roots.
         if (!await guard.AdmitAsync(m.RunId, $"PruneLayer {m.Layer}", s => s.Pruned.ContainsKey(m.Layer), m.ModelLocation, [], ct)) return;
         var resultKey = StageResults.Key(m.RunId, "prune", m.Layer);
-        if (await StageResults.TryGetAsync<LayerPruned>(store, resultKey, ct) is { } done)
-        {
-            logger.LogInformation("run {Run}: {Layer} done before (by {Worker}); its stored result is published again", m.RunId, m.Layer, done.Worker);
-            await context.PublishReply(m.RunId, done);
-            return;
-        }
+        if (await StageResults.TryRepublishAsync<LayerPruned>(context, store, m.RunId, resultKey, logger, ct)) return;
         var (rows, cols, w0, h) = await LayerInputs.LoadAsync(models, store, m.ModelLocation, m.Layer, m.HessianKey, ct);
         var pruned = LayerPruneStage.Run(m.Layer, w0, h, rows, cols, m.Method, null, ct);
 

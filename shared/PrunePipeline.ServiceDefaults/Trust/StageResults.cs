@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Logging;
 using PrunePipeline.Artifacts;
 
 namespace PrunePipeline.ServiceDefaults.Trust;
@@ -27,6 +29,17 @@ public static class StageResults
         await using var s = await store.OpenReadAsync(key, ct);
         return await JsonSerializer.DeserializeAsync<T>(s, cancellationToken: ct)
                ?? throw new InvalidDataException($"result artifact '{key}' holds no {typeof(T).Name}.");
+    }
+
+    /// <summary>When the work of <paramref name="key"/> is already done, publishes its recorded result again (as the
+    /// reply to this command) and returns true; the caller then skips the work.</summary>
+    public static async Task<bool> TryRepublishAsync<T>(ConsumeContext context, IArtifactStore store, Guid run, string key, ILogger logger,
+        CancellationToken ct) where T : class
+    {
+        if (await TryGetAsync<T>(store, key, ct) is not { } done) return false;
+        logger.LogInformation("run {Run}: {Key} was done before; its stored result is published again", run, key);
+        await context.PublishReply(run, done);
+        return true;
     }
 
     /// <summary>Stores <paramref name="result"/> (call after the artifacts it names are written).</summary>
