@@ -56,8 +56,30 @@ internal sealed class PipelineHost : IAsyncDisposable
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            // MassTransit gives up waiting for a broker that keeps refusing us with a bare cancellation.
-            throw new ServiceUnavailableException($"RabbitMQ did not accept the connection in time: {e.Message}", e);
+            // MassTransit gives up waiting for a broker that keeps refusing us with a bare cancellation (which one we get
+            // depends on timing): ask the broker ourselves so the line says why (ACCESS_REFUSED, unreachable, …).
+            var why = await ProbeRabbitMqAsync(Options.Bus.RabbitMqUri, ct);
+            throw new ServiceUnavailableException($"RabbitMQ did not accept the connection in time: {why ?? e.Message}", e);
+        }
+    }
+
+    /// <summary>One direct connection attempt with the broker's own client; the refusal's message (never the URI's
+    /// password), or null when the broker accepts us after all.</summary>
+    internal static async Task<string?> ProbeRabbitMqAsync(string? uri, CancellationToken ct)
+    {
+        if (uri is null || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed)) return null;
+        var amqp = new UriBuilder(parsed) { Scheme = parsed.Scheme == "rabbitmq" ? "amqp" : parsed.Scheme }.Uri;
+        try
+        {
+            var factory = new RabbitMQ.Client.ConnectionFactory { Uri = amqp, RequestedConnectionTimeout = TimeSpan.FromSeconds(10) };
+            await using var connection = await factory.CreateConnectionAsync(ct);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var message = e.GetBaseException().Message.ReplaceLineEndings(" ");
+            var password = Uri.UnescapeDataString(parsed.UserInfo.Split(':', 2) is [_, var p] ? p : "");
+            return password.Length > 0 ? message.Replace(password, "***") : message;
         }
     }
 

@@ -52,6 +52,20 @@ public sealed class ServiceErrorTests
         }
     }
 
+    /// <summary>Whether MassTransit reports a refused login as a ConnectionException or as a bare cancellation depends
+    /// on timing (a loaded CI machine gets the cancellation); both paths end in the broker's own reason, from this probe.</summary>
+    [Fact]
+    public async Task TheBrokerProbeNamesTheRefusalWithoutThePassword()
+    {
+        var good = TestServers.Require("PRUNE_TEST_RABBITMQ");
+        Assert.Null(await PrunePipeline.Cli.Pipeline.PipelineHost.ProbeRabbitMqAsync(good, CancellationToken.None));
+        var bad = new UriBuilder(good) { Password = "not-the-password" }.Uri.ToString();
+        var why = await PrunePipeline.Cli.Pipeline.PipelineHost.ProbeRabbitMqAsync(bad, CancellationToken.None);
+        Assert.NotNull(why);
+        Assert.Contains("ACCESS_REFUSED", why);
+        Assert.DoesNotContain("not-the-password", why);
+    }
+
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void TheServersEnvFileIsReadableByItsOwnerOnly()
