@@ -97,7 +97,10 @@ internal sealed record PruneOptions(
         var method = args.Optional("method")?.ToLowerInvariant();
         if (method is not null && !PruneMethodSettings.Methods.Contains(method))
             throw new UsageException($"--method must be one of {string.Join(", ", PruneMethodSettings.Methods)}, got '{method}'.");
-        var refine = args.Optional("refine")?.ToLowerInvariant() ?? (method is null ? null : PruneMethodSettings.DefaultRefine(method));
+        var schedule = args.Optional("schedule")?.ToLowerInvariant();
+        if (schedule is not null && !PruneMethodSettings.Schedules.Contains(schedule))
+            throw new UsageException($"--schedule must be one of {string.Join(", ", PruneMethodSettings.Schedules)}, got '{schedule}'.");
+        var refine = args.Optional("refine")?.ToLowerInvariant(); // omitted: the coordinator applies DefaultRefine when method/schedule change
         if (refine is not null && !PruneMethodSettings.RefineKinds.Contains(refine))
             throw new UsageException($"--refine must be one of {string.Join(", ", PruneMethodSettings.RefineKinds)}, got '{refine}'.");
         var eval = ParseEval(args.All("eval"));
@@ -105,7 +108,8 @@ internal sealed record PruneOptions(
         var evaluateDense = !args.Flag("no-dense-eval");
         return new ReplayOverrides(method, refine, args.OptionalInt("refine-steps"), args.OptionalDouble("lambda0"), args.OptionalDouble("beta"),
             args.OptionalInt("max-iters"), args.OptionalDouble("damping"),
-            eval.Count > 0 ? new EvaluationSettings(eval.ToDictionary(e => e.Name, e => Path.GetFullPath(e.Path)), evalSeqLen, evaluateDense) : null);
+            eval.Count > 0 ? new EvaluationSettings(eval.ToDictionary(e => e.Name, e => Path.GetFullPath(e.Path)), evalSeqLen, evaluateDense,
+                args.Optional("text-column") ?? "text") : null, schedule);
     }
 
     /// <summary>What <c>prunectl prune</c> runs.</summary>

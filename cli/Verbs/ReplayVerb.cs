@@ -11,8 +11,11 @@ public sealed class ReplayVerb : IVerb
     public string Summary => "re-prune a run with a new λ schedule / method, reusing its Hessians (no calibration)";
 
     public string Usage => """
-        usage: prunectl replay RUN --from prune [--lambda0 X] [--beta X] [--max-iters N] [--method M] [--refine none|gd|exact]
-                               [--refine-steps N] [--damping X] [--eval NAME=PATH,…] [--eval-seqlen N] [--no-dense-eval]
+        usage: prunectl replay RUN --from prune [--lambda0 X] [--beta X] [--max-iters N] [--schedule paper|adaptive] [--method M]
+                               [--refine none|gd|exact|cg] [--refine-steps N] [--damping X]
+                               [--eval NAME=PATH,…] [--eval-seqlen N] [--no-dense-eval] [--text-column C]
+          A new --method or --schedule without --refine takes that method's default refinement (prox: gd on the paper
+          schedule, cg on the adaptive one; the baselines: none); otherwise the source run's settings are kept.
           The new run's events name the reused Hessian artifacts (BlockCalibrated with reused=true); the calibrator does
           no work. Trade-off in sequential mode: blocks > 0 of the source run were calibrated on the SOURCE run's pruned
           prefix, and the replay reuses those Hessians as they are (it does not recalibrate on its own pruned prefix), so

@@ -1,4 +1,5 @@
 using PrunePipeline.Contracts;
+using PrunePipeline.Errors;
 using PrunePipeline.EventStore;
 using PrunePipeline.Model;
 using PrunePipeline.Coordinator;
@@ -135,13 +136,48 @@ public sealed class RunPlannerTests
         Assert.All(pending, p => Assert.IsType<PruneLayer>(p.Message));
     }
 
+    /// <summary>"Replays stages with different λ schedules": --schedule in a replay changes the schedule and, with no
+    /// --refine, the refinement to the new schedule's default; an explicit --refine or an unchanged method/schedule
+    /// keeps what was asked.</summary>
+    [Theory]
+    [InlineData("prox", "gd", null, "adaptive", null, "prox", "adaptive", "cg")]
+    [InlineData("prox", "gd", null, "adaptive", "gd", "prox", "adaptive", "gd")]
+    [InlineData("prox", "exact", null, null, null, "prox", "paper", "exact")]
+    [InlineData("prox", "gd", "wanda", null, null, "wanda", "paper", "none")]
+    [InlineData("wanda", "gd", "prox", "adaptive", null, "prox", "adaptive", "cg")]
+    public void Replay_with_another_schedule_or_method_takes_that_defaults_refinement(string sourceMethod, string sourceRefine,
+        string? method, string? schedule, string? refine, string expectedMethod, string expectedSchedule, string expectedRefine)
+    {
+        var r = Request(PruneMode.OneShot, refine: sourceRefine);
+        r = r with { Method = r.Method with { Method = sourceMethod } };
+        var source = Fold(r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1));
+        var replay = new ReplayRequested(Guid.NewGuid(), r.RunId, PipelineStages.Prune, new ReplayOverrides(Method: method, Refine: refine, Schedule: schedule));
+        var events = ReplayPlanner.Plan(replay, source, 2);
+        var effective = events.OfType<PruneRequested>().Single().Method;
+        Assert.Equal((expectedMethod, expectedSchedule, expectedRefine), (effective.Method, effective.Schedule, effective.Refine));
+        var recorded = events.OfType<ReplayRequested>().Single().Overrides;
+        Assert.Equal((expectedMethod, expectedSchedule, expectedRefine), (recorded.Method, recorded.Schedule, recorded.Refine));
+    }
+
+    [Theory]
+    [InlineData(null, 1.0, "beta")]
+    [InlineData("weekly", null, "schedule")]
+    public void A_replay_message_with_a_value_that_cannot_work_is_refused_naming_the_field(string? schedule, double? beta, string field)
+    {
+        var r = Request(PruneMode.OneShot);
+        var source = Fold(r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1));
+        var replay = new ReplayRequested(Guid.NewGuid(), r.RunId, PipelineStages.Prune, new ReplayOverrides(Beta: beta, Schedule: schedule));
+        var e = Assert.Throws<InvalidSettingException>(() => ReplayPlanner.Plan(replay, source, 2));
+        Assert.Contains(field, e.Message);
+    }
+
     [Fact]
     public void Replay_of_an_unknown_or_uncalibrated_run_is_refused_with_the_reason()
     {
         var replay = new ReplayRequested(Guid.NewGuid(), Guid.NewGuid(), PipelineStages.Prune, new ReplayOverrides());
-        Assert.Contains("does not exist", Assert.Throws<ArgumentException>(() => ReplayPlanner.Plan(replay, null, 2)).Message);
+        Assert.Contains("does not exist", Assert.Throws<BadInputException>(() => ReplayPlanner.Plan(replay, null, 2)).Message);
         var r = Request(PruneMode.Sequential);
-        Assert.Contains("block 1", Assert.Throws<ArgumentException>(() => ReplayPlanner.Plan(replay with { SourceRunId = r.RunId }, Fold(r, Calibrated(r.RunId, 0)), 2)).Message);
+        Assert.Contains("block 1", Assert.Throws<BadInputException>(() => ReplayPlanner.Plan(replay with { SourceRunId = r.RunId }, Fold(r, Calibrated(r.RunId, 0)), 2)).Message);
     }
 
     [Fact]
