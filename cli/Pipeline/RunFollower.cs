@@ -32,7 +32,7 @@ internal static class RunFollower
         var inv = CultureInfo.InvariantCulture;
         return e.Data switch
         {
-            PruneRequested r => $"requested: {r.Method.Method} refine={r.Method.Refine} {r.Mode.Name()} on {r.ModelLocation}",
+            PruneRequested r => $"requested: {r.Method.Method}{(r.Method.Method == "prox" ? $" schedule={r.Method.Schedule}" : "")} refine={r.Method.Refine} {r.Mode.Name()} on {r.ModelLocation}",
             ReplayRequested r => $"replay of run {r.SourceRunId} from {r.FromStage}",
             BlockCalibrated b => b.Reused
                 ? $"block {b.Block} calibrated: REUSED hessians/{b.CalibrationKey[..12]}…/{b.Block}/ ({b.Note ?? "already stored"})"

@@ -72,6 +72,13 @@ public sealed class PipelineVerbsTests
         Assert.Equal(5, Regex.Matches(replayed.Out, "REUSED").Count);
         Assert.Contains("requested: wanda refine=none one-shot", replayed.Out);
 
+        // replay with the other λ schedule: prox on the adaptive schedule, whose default refinement is cg.
+        var adaptive = await Prunectl("replay", runId.ToString(), "--from", "prune", "--method", "prox", "--schedule", "adaptive", "--work", work);
+        Assert.True(adaptive.Code == 0, adaptive.Err);
+        var adaptiveShow = await Prunectl("show", FirstGuid(adaptive.Out).ToString(), "--work", work);
+        Assert.Contains("requested: prox schedule=adaptive refine=cg one-shot", adaptiveShow.Out);
+        Assert.Contains("completed", adaptiveShow.Out);
+
         // submit with an embedded configuration runs in this process and prints the run id first.
         var submit = await Prunectl(["submit", "--method", "magnitude", .. small, "--idempotency-key", "verbs-test"]);
         Assert.True(submit.Code == 0, submit.Err);
