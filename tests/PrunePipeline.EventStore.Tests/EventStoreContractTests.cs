@@ -383,6 +383,8 @@ public abstract class EventStoreContractTests
         await AssertSummaryIsAFreshFold(run);
     }
 
+    /// <summary>Can fail: with the Marten store's append lock taken out, the follower missed events in 2 runs of 2
+    /// (sequence numbers handed out before commit, committed out of order).</summary>
     [Fact]
     public async Task Read_all_misses_nothing_while_many_writers_commit()
     {
