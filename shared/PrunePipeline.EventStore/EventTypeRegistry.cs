@@ -46,6 +46,9 @@ public sealed class EventTypeRegistry
         ? alias
         : throw new ArgumentException($"event type {type.FullName} is not registered in the EventTypeRegistry.");
 
+    /// <summary>Every (alias, type) pair, so a store can map the same names (Marten's event type names).</summary>
+    public IEnumerable<KeyValuePair<string, Type>> Registered => _byAlias;
+
     /// <summary>The CLR type of an alias, or null when this process does not know it.</summary>
     public Type? TypeOf(string alias) => _byAlias.GetValueOrDefault(alias);
 

@@ -3,7 +3,7 @@ namespace PrunePipeline.EventStore;
 /// <summary>
 /// The run history: one stream of events per run, appended with optimistic concurrency, plus a run-summary
 /// projection kept in the same transaction. Implementations: <see cref="SqliteEventStore"/> (embedded) and
-/// <see cref="PostgresEventStore"/> (distributed). The schema is created on first use (idempotent).
+/// MartenEventStore (distributed, PrunePipeline.EventStore.Marten). The schema is created on first use (idempotent).
 /// </summary>
 public interface IEventStore
 {

@@ -4,5 +4,7 @@ namespace PrunePipeline.EventStore;
 public sealed class RunSummaryProjection : IRunSummaryProjection
 {
     public RunSummary? Project(IReadOnlyList<StoredEvent> stream) =>
-        stream.Count == 0 || RunState.Fold(stream) is not { } state ? null : RunSummary.Of(state, stream[0].Timestamp, stream[^1].Timestamp);
+        stream.Count == 0 || RunState.Fold(stream) is not { } state ? null : Summarise(state, stream[0].Timestamp, stream[^1].Timestamp);
+
+    public RunSummary Summarise(RunState state, DateTimeOffset created, DateTimeOffset updated) => RunSummary.Of(state, created, updated);
 }

@@ -1,13 +1,14 @@
+using Xunit.Abstractions;
+
 namespace PrunePipeline.EventStore.Tests;
 
-public sealed class SqliteEventStoreTests : EventStoreContractTests, IDisposable
+public sealed class SqliteEventStoreTests(ITestOutputHelper output) : EventStoreContractTests, IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("prune-events").FullName;
-    readonly SqliteEventStore _store;
-
-    public SqliteEventStoreTests() => _store = new SqliteEventStore(Path.Combine(_dir, "events.db"));
+    readonly SqliteEventStore _store = new(Path.Combine(Directory.CreateTempSubdirectory("prune-events").FullName, "events.db"));
 
     protected override IEventStore Store => _store;
+
+    protected override ITestOutputHelper Output => output;
 
     protected override IEventStore OpenAnother(EventTypeRegistry? registry = null, IRunSummaryProjection? projection = null) =>
         new SqliteEventStore(_store.Path, registry, projection);
@@ -15,7 +16,7 @@ public sealed class SqliteEventStoreTests : EventStoreContractTests, IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(_store.Path)!, recursive: true);
     }
 
     [Fact]

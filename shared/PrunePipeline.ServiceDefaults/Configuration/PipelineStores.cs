@@ -1,5 +1,6 @@
 using PrunePipeline.Artifacts;
 using PrunePipeline.EventStore;
+using PrunePipeline.EventStore.Marten;
 
 namespace PrunePipeline.ServiceDefaults.Configuration;
 
@@ -29,7 +30,7 @@ public static class PipelineStores
         IEventStore store = options.Store switch
         {
             EventStoreKind.Sqlite => new SqliteEventStore(options.SqlitePath),
-            EventStoreKind.Postgres => new PostgresEventStore(options.PostgresConnectionString!, options.PostgresSchema),
+            EventStoreKind.Postgres => new MartenEventStore(options.PostgresConnectionString!, options.PostgresSchema),
             _ => throw new InvalidOperationException($"event store '{options.Store}' is unknown."),
         };
         await store.InitializeAsync(ct);
