@@ -61,20 +61,14 @@ public sealed class FinetunePipelineTests
         var dir = PipelineTestData.TempDir("finetune");
         var request = Request(4, new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = PipelineTestData.TinyStories }, 64,
             EvaluateDense: false));
-        await using var provider = Host(dir);
-        var harness = provider.GetRequiredService<ITestHarness>();
-        harness.TestTimeout = TimeSpan.FromSeconds(60);
-        await harness.Start();
-        await harness.Bus.Publish(request);
+        var (events, finetuned, harness, provider) = await EmbeddedPipelineTests.RunAsync(request, dir); // finetuned = RunCompleted's model
+        await using var _ = provider;
+        var completed = (RunCompleted)events[^1].Data;
         var store = provider.GetRequiredService<IEventStore>();
-        var events = await RunProgress.UntilEndAsync(store, request.RunId);
-        var completed = Assert.IsType<RunCompleted>(events[^1].Data);
         var artifacts = provider.GetRequiredService<IArtifactStore>();
         var assembled = Path.Combine(dir, "assembled");
-        var finetuned = Path.Combine(dir, "finetuned");
         var state = RunState.Fold(events)!;
         await artifacts.DownloadDirectoryAsync(state.Assembled!.ModelPrefix, assembled);
-        await artifacts.DownloadDirectoryAsync(completed.ModelPrefix, finetuned);
 
         // The run's result is the finetuned model: it is what was evaluated and what RunCompleted names.
         var done = Assert.IsType<ModelFinetuned>(Assert.Single(events, e => e.Data is ModelFinetuned).Data);
@@ -82,8 +76,9 @@ public sealed class FinetunePipelineTests
         Assert.Equal(done.ModelPrefix, completed.ModelPrefix);
         Assert.Equal(done.ModelPrefix, state.Evaluated!.ModelPrefix);
         Assert.Equal([2], events.Select(e => e.Data).OfType<FinetuneCheckpointed>().Select(c => c.Step));
-        Assert.True(events.FindIndex(e => e.Data is ModelAssembled) < events.FindIndex(e => e.Data is ModelFinetuned));
-        Assert.True(events.FindIndex(e => e.Data is ModelFinetuned) < events.FindIndex(e => e.Data is ModelEvaluated));
+        var order = events.Select(e => e.Data.GetType()).ToList();
+        Assert.True(order.IndexOf(typeof(ModelAssembled)) < order.IndexOf(typeof(ModelFinetuned)));
+        Assert.True(order.IndexOf(typeof(ModelFinetuned)) < order.IndexOf(typeof(ModelEvaluated)));
 
         // Equal to prunectl prune --finetune with the same settings, byte for byte (weights and masks).
         var (refPruned, refFinetuned, refReport) = Reference(dir, 4);
