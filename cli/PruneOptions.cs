@@ -20,7 +20,8 @@ internal sealed record PruneOptions(
     PruneMode Mode,
     IReadOnlyList<EvalDatasetSpec> Eval,
     int? EvalSeqLen,
-    bool EvaluateDense)
+    bool EvaluateDense,
+    FinetuneSettings? Finetune = null)
 {
     public const string Usage = """
           --method prox|wanda|sparsegpt|magnitude
@@ -42,6 +43,12 @@ internal sealed record PruneOptions(
           --eval-seqlen N           evaluation window (default min(2048, model max))
           --text-column NAME        Parquet column / JSON-lines field of --calib and --eval texts (default text)
           --no-dense-eval           skip the dense ("before") perplexities
+          --finetune                after assembly: global masked finetuning of the whole model, mask fixed (issue 13)
+          --finetune-steps N --finetune-lr X --finetune-loss kl|lm|kl+lm   (defaults 200, 1e-3, kl: distil the dense model)
+          --finetune-calib PATH     finetuning text (default: --calib); sequences of --seqlen tokens, packed with --seed
+          --calib-stories A-B --exclude-docs PATH --batch B   finetuning documents A..B only, without those also in PATH;
+                                    B sequences per step (run/submit: they select the finetuning text only)
+          --finetune-checkpoint-every K   run/submit: the finetuner stores a resumable checkpoint every K steps (default 50)
 
         """;
 
@@ -63,6 +70,7 @@ internal sealed record PruneOptions(
         var evalSeqLen = args.OptionalInt("eval-seqlen");
         var evaluateDense = !args.Flag("no-dense-eval");
         var textColumn = args.Optional("text-column") ?? "text";
+        var finetune = ParseFinetune(args);
 
         if (sampler is not (Samplers.Packed or Samplers.RandomWindow)) throw new UsageException($"--sampler must be packed or random-window, got '{sampler}'.");
         var mode = PruneModeNames.TryParse(modeText) ?? throw new UsageException($"--mode must be sequential or one-shot, got '{modeText}'.");
@@ -73,8 +81,29 @@ internal sealed record PruneOptions(
         if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
             throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
         return new PruneOptions(modelDir, settings, new CalibrationSettings(calib, sampler, nsamples, seqLen, seed, textColumn), mode,
-            eval.Select(e => e with { Path = Path.GetFullPath(e.Path), TextColumn = textColumn }).ToList(), evalSeqLen, evaluateDense);
+            eval.Select(e => e with { Path = Path.GetFullPath(e.Path), TextColumn = textColumn }).ToList(), evalSeqLen, evaluateDense, finetune);
     }
+
+    /// <summary>--finetune and its settings (--finetune-loss, --finetune-steps, --finetune-lr, --finetune-calib,
+    /// --calib-stories, --exclude-docs, --batch, --finetune-checkpoint-every); null without --finetune. The one parser of
+    /// them for prune, run and submit.</summary>
+    public static FinetuneSettings? ParseFinetune(CliArgs args)
+    {
+        if (!args.Flag("finetune")) return null;
+        var defaults = new FinetuneSettings();
+        var settings = new FinetuneSettings((args.Optional("finetune-loss") ?? defaults.Loss).ToLowerInvariant(), args.Int("finetune-steps", defaults.Steps),
+            args.Double("finetune-lr", defaults.LearningRate), FullPath(args.Optional("finetune-calib")), args.Optional("calib-stories"),
+            FullPath(args.Optional("exclude-docs")), args.Int("batch", defaults.BatchSize), args.Int("finetune-checkpoint-every", defaults.CheckpointEvery));
+        if (settings.Stories is not null)
+        {
+            try { PrunePipeline.Training.StoryRange.Parse(settings.Stories); }
+            catch (ArgumentException e) { throw new UsageException($"--calib-stories: {e.Message}"); }
+        }
+        settings.Validate(); // an InvalidSettingException: one line naming the option and value, exit 1 (bad input)
+        return settings;
+    }
+
+    static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 
     /// <summary>The method settings of <paramref name="method"/> from --refine, --refine-steps, --lambda0, --beta,
     /// --max-iters, --damping, --pattern.</summary>
@@ -119,7 +148,7 @@ internal sealed record PruneOptions(
     /// <summary>What <c>run</c>, <c>submit</c> and <c>bench-pipeline</c> publish: exactly what <c>prune</c> would run.</summary>
     public PruneRequested ToPruneRequested(Guid runId, string? idempotencyKey = null) =>
         new(runId, ModelDir, Calibration, Mode, Method,
-            new EvaluationSettings(Eval.ToDictionary(e => e.Name, e => e.Path), EvalSeqLen, EvaluateDense, Calibration.TextColumn), idempotencyKey);
+            new EvaluationSettings(Eval.ToDictionary(e => e.Name, e => e.Path), EvalSeqLen, EvaluateDense, Calibration.TextColumn), idempotencyKey, Finetune);
 
     /// <summary>--eval NAME=PATH[,NAME=PATH…] (repeatable).</summary>
     public static List<EvalDatasetSpec> ParseEval(IReadOnlyList<string> values)

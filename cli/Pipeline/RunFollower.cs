@@ -41,6 +41,9 @@ internal static class RunFollower
             LayerRefined r => string.Format(inv, "{0} refined: loss {1} → {2:G4}, {3:F2} s", r.Layer,
                 state?.Pruned.GetValueOrDefault(r.Layer)?.Loss.ToString("G4", inv) ?? "?", r.Loss, r.Seconds),
             ModelAssembled a => string.Format(inv, "model assembled under {0} ({1:F2} s)", a.ModelPrefix, a.Seconds),
+            FinetuneCheckpointed c => string.Format(inv, "finetune checkpoint after step {0}: loss {1:G4} ({2})", c.Step, c.Loss, c.Prefix),
+            ModelFinetuned f => string.Format(inv, "model finetuned under {0}: {1} steps{2}, loss {3:G4} → {4:G4}, {5:F2} s by {6}", f.ModelPrefix, f.Steps,
+                f.ResumedFromStep > 0 ? $" (resumed after step {f.ResumedFromStep})" : "", f.FirstLoss, f.LastLoss, f.Seconds, f.Worker),
             ModelEvaluated v => $"evaluated ({v.Model.ToString().ToLowerInvariant()}): " +
                                 string.Join(", ", v.Results.Select(x => string.Format(inv, "{0} ppl {1:F3}", x.Dataset, x.Perplexity))),
             RunCompleted => "completed",

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PrunePipeline.Artifacts;
 using PrunePipeline.Cli.Pipeline;
 using PrunePipeline.EventStore;
@@ -57,7 +58,7 @@ public sealed class RunVerb : IVerb
 
     /// <summary>What a request reads (model, calibration text, evaluation data): OUTDIR may neither be nor contain them.</summary>
     internal static IReadOnlyList<string> Inputs(PruneRequested request) =>
-        [request.ModelLocation, request.Calibration.Path, .. request.Evaluation.Datasets.Values];
+        [request.ModelLocation, request.Calibration.Path, .. request.Evaluation.Datasets.Values, .. request.Finetune?.Files(request.Calibration) ?? []];
 
     /// <summary>Downloads models/{run}/ into a fresh temporary sibling of OUTDIR, adds report.json (built from the run's
     /// events), then renames it to OUTDIR through <see cref="OutputGuard"/> (never a half-written OUTDIR, never an input
@@ -71,7 +72,18 @@ public sealed class RunVerb : IVerb
             await store.DownloadDirectoryAsync(prefix, tmp, ct);
             if (report is not null)
             {
+                // A finetuned model's directory holds the finetuner's report.json: its "finetune" section (settings,
+                // curve, timing) joins the run's report, as in prunectl prune --finetune's.
+                var finetune = File.Exists(Path.Combine(tmp, "report.json"))
+                    ? (JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(tmp, "report.json"), ct)) as JsonObject)?["finetune"]?.DeepClone()
+                    : null;
                 WorkflowJson.Write(Path.Combine(tmp, "report.json"), report);
+                if (finetune is not null)
+                {
+                    var json = (JsonObject)JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(tmp, "report.json"), ct))!;
+                    json["finetune"] = finetune;
+                    await File.WriteAllTextAsync(Path.Combine(tmp, "report.json"), json.ToJsonString(WorkflowJson.Options) + "\n", ct);
+                }
                 RunMetricsParquet.Write(tmp, report.Versions.GetValueOrDefault("pipeline_run") ?? Path.GetFileName(outDir), report);
             }
             OutputGuard.Publish(tmp, outDir, force, inputs);

@@ -21,9 +21,7 @@ internal static class TrainingPrune
           --method proxsparse       ProxSparse learned 2:4 mask (algorithm.md §7); --calib is its training text
           --lambda1 X --lambda2 Y   prox weight per step (required) and "stay near Ŵ" weight (default 0)
           --steps N --lr X --batch B   optimizer steps (default 400), peak AdamW lr (default 1e-4), sequences per step (default 1)
-          --finetune                after the method: global masked finetuning of the whole model (mask fixed)
-          --finetune-steps N --finetune-lr X --finetune-loss kl|lm|kl+lm   (defaults 200, 1e-3, kl: distil the dense model)
-          --finetune-calib PATH     finetuning text (default: --calib)
+          --finetune …              after the method: global masked finetuning of the whole model (options above)
           --calib-stories A-B       only documents A..B of the training text (e.g. 500-999 of the TinyStories file)
           --exclude-docs PATH       drop training documents whose text occurs in PATH (e.g. the C4 evaluation file)
           --eval-stories A-B        evaluate TinyStories on stories A..B only (e.g. 0-499); recorded with the perplexity
@@ -60,10 +58,9 @@ internal static class TrainingPrune
                 LearningRate: args.Double("lr", 1e-4))
             : null;
         if (prox is not null && double.IsNaN(prox.Lambda1)) throw new UsageException("--method proxsparse needs --lambda1.");
-        var ft = finetune
-            ? new FinetuneOptions((args.Optional("finetune-loss") ?? "kl").ToLowerInvariant(), args.Int("finetune-steps", 200), args.Double("finetune-lr", 1e-3))
-            : null;
-        var ftCalib = args.Optional("finetune-calib") ?? calibPath;
+        var ftSettings = PruneOptions.ParseFinetune(args); // the one parser of the finetune options (prune, run, submit)
+        var ft = ftSettings is null ? null : new FinetuneOptions(ftSettings.Loss, ftSettings.Steps, ftSettings.LearningRate);
+        var ftCalib = ftSettings?.DataPath ?? calibPath;
         // A layer-wise method's own options are parsed (and validated) by the prune verb's PruneRequest below.
         var parameters = method == "proxsparse" ? null : PruneOptions.MethodSettings(args, method);
         var sampler = (args.Optional("sampler") ?? "random-window").ToLowerInvariant();

@@ -7,7 +7,8 @@ namespace PrunePipeline.Coordinator;
 /// the run's stream, fold, send the next commands.</summary>
 public sealed class RunCoordinatorConsumer(RunCoordinator coordinator) :
     IConsumer<PruneRequested>, IConsumer<ReplayRequested>, IConsumer<BlockCalibrated>, IConsumer<LayerPruned>,
-    IConsumer<LayerRefined>, IConsumer<ModelAssembled>, IConsumer<ModelEvaluated>, IConsumer<StageFailed>
+    IConsumer<LayerRefined>, IConsumer<ModelAssembled>, IConsumer<FinetuneCheckpointed>, IConsumer<ModelFinetuned>,
+    IConsumer<ModelEvaluated>, IConsumer<StageFailed>
 {
     public Task Consume(ConsumeContext<PruneRequested> context) => Handle(context, context.Message.RunId, StartCausation(context, context.Message.IdempotencyKey));
 
@@ -20,6 +21,10 @@ public sealed class RunCoordinatorConsumer(RunCoordinator coordinator) :
     public Task Consume(ConsumeContext<LayerRefined> context) => Handle(context, context.Message.RunId);
 
     public Task Consume(ConsumeContext<ModelAssembled> context) => Handle(context, context.Message.RunId);
+
+    public Task Consume(ConsumeContext<FinetuneCheckpointed> context) => Handle(context, context.Message.RunId);
+
+    public Task Consume(ConsumeContext<ModelFinetuned> context) => Handle(context, context.Message.RunId);
 
     public Task Consume(ConsumeContext<ModelEvaluated> context) => Handle(context, context.Message.RunId);
 

@@ -11,7 +11,7 @@ namespace PrunePipeline.Coordinator;
 /// state; after an event the coordinator sends <see cref="Next"/> = Pending(after) minus Pending(before) (by
 /// deterministic id), and on start-up it re-sends Pending(state) for unfinished runs.
 /// <para>Sequential: CalibrateBlock k → PruneLayer ×7 → RefineLayer ×7 → CalibrateBlock k+1 (on the pruned block k) →
-/// … → AssembleModel → EvaluateModel (pruned and dense) → RunCompleted. One-shot: CalibrateBlock k+1 follows BlockCalibrated k at once
+/// … → AssembleModel [→ FinetuneModel when the request asks for it] → EvaluateModel (pruned or finetuned, and dense) → RunCompleted. One-shot: CalibrateBlock k+1 follows BlockCalibrated k at once
 /// (one pass of the dense model, chained through stored activations), and each block's layers fan out as soon as its
 /// Hessians exist. A replay starts with every block calibrated (reused), so all layers fan out at once.</para>
 /// </summary>
@@ -69,16 +69,28 @@ public static class RunPlanner
         }
         else
         {
+            // With finetuning the finetuned model is the run's result: it is what is evaluated and what RunCompleted names.
+            var model = s.Assembled.ModelPrefix;
+            if (r.Finetune is { } finetune)
+            {
+                if (s.Finetuned is null)
+                {
+                    result.Add(new(MessageIds.Command(run, "finetune"), new FinetuneModel(run, r.ModelLocation, s.Assembled.ModelPrefix, r.Calibration,
+                        finetune, ArtifactKeys.FinetunedModelPrefix(run))));
+                    return result;
+                }
+                model = s.Finetuned.ModelPrefix;
+            }
             // The dense "before" perplexities are measured at the end, next to the pruned model's, not in parallel with
-            // pruning: two BLAS users at once change OpenBLAS's work split and so the last bits of the pruned weights,
-            // and the run must stay bit-identical to prunectl prune.
+            // pruning (or finetuning): two BLAS users at once change OpenBLAS's work split and so the last bits of the
+            // pruned weights, and the run must stay bit-identical to prunectl prune.
             if (evaluate && s.Evaluated is null)
-                result.Add(new(MessageIds.Command(run, "evaluate"), new EvaluateModel(run, s.Assembled.ModelPrefix, r.Evaluation)));
+                result.Add(new(MessageIds.Command(run, "evaluate"), new EvaluateModel(run, model, r.Evaluation)));
             var dense = evaluate && r.Evaluation.EvaluateDense;
             if (dense && s.DenseEvaluated is null)
                 result.Add(new(MessageIds.Command(run, "evaluate-dense"), new EvaluateModel(run, r.ModelLocation, r.Evaluation, EvaluatedModel.Dense)));
             if (!evaluate || (s.Evaluated is not null && (!dense || s.DenseEvaluated is not null)))
-                result.Add(new(MessageIds.Command(run, "complete"), new RunCompleted(run, s.Assembled.ModelPrefix, s.Evaluated?.Results ?? [], 0)));
+                result.Add(new(MessageIds.Command(run, "complete"), new RunCompleted(run, model, s.Evaluated?.Results ?? [], 0)));
         }
         return result;
     }

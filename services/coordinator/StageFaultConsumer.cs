@@ -12,7 +12,7 @@ namespace PrunePipeline.Coordinator;
 /// </summary>
 public sealed class StageFaultConsumer(RunCoordinator coordinator, ILogger<StageFaultConsumer> logger) :
     IConsumer<Fault<CalibrateBlock>>, IConsumer<Fault<PruneLayer>>, IConsumer<Fault<RefineLayer>>,
-    IConsumer<Fault<AssembleModel>>, IConsumer<Fault<EvaluateModel>>
+    IConsumer<Fault<AssembleModel>>, IConsumer<Fault<FinetuneModel>>, IConsumer<Fault<EvaluateModel>>
 {
     public Task Consume(ConsumeContext<Fault<CalibrateBlock>> context) => Fail(context, context.Message.Message.RunId, PipelineStages.Calibrate, $"block {context.Message.Message.Block}");
 
@@ -21,6 +21,9 @@ public sealed class StageFaultConsumer(RunCoordinator coordinator, ILogger<Stage
     public Task Consume(ConsumeContext<Fault<RefineLayer>> context) => Fail(context, context.Message.Message.RunId, PipelineStages.Refine, context.Message.Message.Layer);
 
     public Task Consume(ConsumeContext<Fault<AssembleModel>> context) => Fail(context, context.Message.Message.RunId, PipelineStages.Assemble, context.Message.Message.OutputPrefix);
+
+    public Task Consume(ConsumeContext<Fault<FinetuneModel>> context) =>
+        Fail(context, context.Message.Message.RunId, PipelineStages.Finetune, context.Message.Message.ModelPrefix);
 
     public Task Consume(ConsumeContext<Fault<EvaluateModel>> context) =>
         Fail(context, context.Message.Message.RunId, PipelineStages.Evaluate, $"{context.Message.Message.Model} model");

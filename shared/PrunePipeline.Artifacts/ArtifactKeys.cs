@@ -29,6 +29,13 @@ public static class ArtifactKeys
     /// <summary>Prefix of a run's output model directory (HF layout under it).</summary>
     public static string ModelPrefix(Guid run) => $"models/{run:D}";
 
+    /// <summary>Prefix of a run's finetuned model directory (issue 13; beside, not inside, the assembled one).</summary>
+    public static string FinetunedModelPrefix(Guid run) => $"finetuned/{run:D}/model";
+
+    /// <summary>Prefix of the finetuning checkpoint taken after <paramref name="step"/> completed steps.</summary>
+    public static string FinetuneCheckpoint(Guid run, int step) =>
+        step >= 0 ? $"finetuned/{run:D}/checkpoints/{step:D8}" : throw new ArgumentOutOfRangeException(nameof(step), step, "step must be ≥ 0.");
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the key unless it is a valid key.</summary>
     public static void Validate(string key)
     {

@@ -8,6 +8,7 @@ public static class PipelineStages
     public const string Prune = "prune";
     public const string Refine = "refine";
     public const string Assemble = "assemble";
+    public const string Finetune = "finetune";
     public const string Evaluate = "evaluate";
     public const string Completed = "completed";
 }

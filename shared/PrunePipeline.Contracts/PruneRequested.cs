@@ -8,6 +8,7 @@ namespace PrunePipeline.Contracts;
 /// <param name="Method">Method and parameters.</param>
 /// <param name="Evaluation">Perplexities to report at the end.</param>
 /// <param name="IdempotencyKey">Optional client key: the same key twice starts one run, not two.</param>
+/// <param name="Finetune">Optional global masked finetuning of the assembled model (issue 13); null = none.</param>
 public sealed record PruneRequested(
     Guid RunId,
     string ModelLocation,
@@ -15,4 +16,5 @@ public sealed record PruneRequested(
     PruneMode Mode,
     PruneMethodSettings Method,
     EvaluationSettings Evaluation,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null,
+    FinetuneSettings? Finetune = null);

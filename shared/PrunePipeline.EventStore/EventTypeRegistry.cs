@@ -23,6 +23,8 @@ public sealed class EventTypeRegistry
         .Register<LayerPruned>("layer_pruned")
         .Register<LayerRefined>("layer_refined")
         .Register<ModelAssembled>("model_assembled")
+        .Register<FinetuneCheckpointed>("finetune_checkpointed")
+        .Register<ModelFinetuned>("model_finetuned")
         .Register<ModelEvaluated>("model_evaluated")
         .Register<RunCompleted>("run_completed")
         .Register<RunFailed>("run_failed");

@@ -25,6 +25,12 @@ public sealed record RunState(
     string Stage,
     long Version)
 {
+    /// <summary>The finetuned model (runs that ask for finetuning), once stored.</summary>
+    public ModelFinetuned? Finetuned { get; init; }
+
+    /// <summary>The last resumable finetuning checkpoint recorded.</summary>
+    public FinetuneCheckpointed? FinetuneCheckpoint { get; init; }
+
     public bool IsFinished => Completed is not null || Failed is not null;
 
     /// <summary>running | completed | failed (<see cref="RunStatuses"/>).</summary>
@@ -48,6 +54,8 @@ public sealed record RunState(
             LayerPruned p => s with { Pruned = s.Pruned.SetItem(p.Layer, p), Stage = PipelineStages.Prune },
             LayerRefined r => s with { Refined = s.Refined.SetItem(r.Layer, r), Stage = PipelineStages.Refine },
             ModelAssembled a => s with { Assembled = a, Stage = PipelineStages.Assemble },
+            FinetuneCheckpointed c => s with { FinetuneCheckpoint = c.Step > (s.FinetuneCheckpoint?.Step ?? 0) ? c : s.FinetuneCheckpoint, Stage = PipelineStages.Finetune },
+            ModelFinetuned f => s with { Finetuned = f, Stage = PipelineStages.Finetune },
             ModelEvaluated { Model: EvaluatedModel.Dense } v => s with { DenseEvaluated = v },
             ModelEvaluated v => s with { Evaluated = v, Stage = PipelineStages.Evaluate },
             RunCompleted c => s with { Completed = c, Stage = PipelineStages.Completed },

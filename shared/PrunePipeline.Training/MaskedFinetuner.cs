@@ -16,7 +16,8 @@ public static class MaskedFinetuner
     /// <param name="teacher">The dense model (only for the kl losses; never trained).</param>
     /// <param name="masks">One 0/1 tensor per <see cref="TrainableLlama.Parameters"/> entry, same shape, device and dtype.</param>
     public static IReadOnlyList<TrainingStep> Train(TrainableLlama student, TrainableLlama? teacher, IReadOnlyList<Tensor> masks,
-        IReadOnlyList<long[,]> batches, FinetuneOptions options, Action<TrainingStep>? progress = null, CancellationToken ct = default)
+        IReadOnlyList<long[,]> batches, FinetuneOptions options, Action<TrainingStep>? progress = null, CancellationToken ct = default,
+        FinetuneCheckpoints? checkpoints = null)
     {
         options.Validate();
         if (batches.Count == 0) throw new ArgumentException("no training batches.", nameof(batches));
@@ -26,13 +27,18 @@ public static class MaskedFinetuner
         for (var i = 0; i < ps.Count; i++)
             if (!masks[i].shape.SequenceEqual(ps[i].shape))
                 throw new ArgumentException($"mask {i} has shape [{string.Join(", ", masks[i].shape)}], its matrix [{string.Join(", ", ps[i].shape)}].", nameof(masks));
+        if (checkpoints is { Every: < 1 }) throw new ArgumentException($"checkpoint every must be ≥ 1, got {checkpoints.Every}.", nameof(checkpoints));
+        var resume = checkpoints?.ResumeFrom;
+        if (resume is not null) Restore(ps, resume, options);
         using (torch.no_grad())
             for (var i = 0; i < ps.Count; i++) ps[i].mul_(masks[i]);
 
         var groups = ps.Sum(p => p.numel() / 4);
         var curve = new List<TrainingStep>(options.Steps);
+        if (resume is not null) curve.AddRange(resume.Curve);
         using var opt = new Optimizers(ps, options.LearningRate, options.Steps, options.WarmupFraction, options.ClipNorm);
-        for (var step = 0; step < options.Steps; step++)
+        if (resume is not null) opt.LoadState(resume.Optimizer);
+        for (var step = resume?.Step ?? 0; step < options.Steps; step++)
         {
             ct.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
@@ -56,8 +62,32 @@ public static class MaskedFinetuner
             var record = new TrainingStep(step, loss, 0, 1 - dense / (double)groups, lr, norm, clock.Elapsed.TotalSeconds);
             curve.Add(record);
             progress?.Invoke(record);
+            if (checkpoints is not null && (step + 1) % checkpoints.Every == 0 && step + 1 < options.Steps)
+                checkpoints.Save(new FinetuneState(step + 1, [.. ps.Select(Export)], opt.SaveState(), [.. curve]));
         }
         return curve;
+    }
+
+    /// <summary>Loads a checkpoint's weights into the parameters (after checking it belongs to this run's shapes and steps).</summary>
+    static void Restore(IReadOnlyList<TorchSharp.Modules.Parameter> ps, FinetuneState state, FinetuneOptions options)
+    {
+        if (state.Step < 1 || state.Step >= options.Steps || state.Curve.Count != state.Step)
+            throw new InvalidDataException($"finetune checkpoint: step {state.Step} with {state.Curve.Count} curve points cannot resume a run of {options.Steps} steps.");
+        if (state.Weights.Count != ps.Count) throw new InvalidDataException($"finetune checkpoint holds {state.Weights.Count} matrices, the model has {ps.Count}.");
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        for (var i = 0; i < ps.Count; i++)
+        {
+            if (state.Weights[i].LongLength != ps[i].numel())
+                throw new InvalidDataException($"finetune checkpoint: matrix {i} has {state.Weights[i].LongLength} values, the model's {ps[i].numel()}.");
+            ps[i].copy_(torch.tensor(state.Weights[i]).reshape(ps[i].shape).to(ps[i].dtype, ps[i].device));
+        }
+    }
+
+    static float[] Export(TorchSharp.Modules.Parameter p)
+    {
+        using var scope = torch.NewDisposeScope();
+        return p.detach().to(ScalarType.Float32, torch.CPU).contiguous().data<float>().ToArray();
     }
 
     /// <summary>The finetuning objective of student logits [B, T, V].</summary>

@@ -7,7 +7,7 @@ namespace PrunePipeline.Training;
 /// <summary>The optimizer both trainers use: AdamW without weight decay, with the warm-up/decay schedule and norm clip.</summary>
 internal sealed class Optimizers : IDisposable
 {
-    private readonly optim.Optimizer _adam;
+    private readonly AdamW _adam; // the concrete type: its state dictionary can be saved and loaded (resume)
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly int _steps;
     private readonly double _lr;
@@ -34,6 +34,21 @@ internal sealed class Optimizers : IDisposable
         foreach (var g in _adam.ParamGroups) g.LearningRate = lr;
         _adam.step();
         return (lr, norm);
+    }
+
+    /// <summary>The AdamW state (moments, step count), serialised by TorchSharp.</summary>
+    public byte[] SaveState()
+    {
+        using var ms = new MemoryStream();
+        using (var writer = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true)) _adam.save_state_dict(writer);
+        return ms.ToArray();
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/> for the same parameters.</summary>
+    public void LoadState(byte[] state)
+    {
+        using var reader = new BinaryReader(new MemoryStream(state, writable: false));
+        _adam.load_state_dict(reader);
     }
 
     public void Dispose() => _adam.Dispose();

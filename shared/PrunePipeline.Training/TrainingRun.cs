@@ -71,8 +71,9 @@ public static class TrainingRun
     /// fixes the mask) against the dense model <see cref="TrainingRequest.DenseModelDir"/>. The input's report.json,
     /// if any, is kept with a "finetune" section added.
     /// </summary>
+    /// <param name="checkpoints">Resumable training (the pipeline's finetuner): periodic state, and where to continue.</param>
     public static TrainingReport Finetune(TrainingRequest request, FinetuneOptions options, Action<TrainingStep>? progress = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, FinetuneCheckpoints? checkpoints = null)
     {
         options.Validate();
         if (request.DenseModelDir is null) throw new ArgumentException("finetuning needs the dense model directory (the teacher).");
@@ -119,7 +120,7 @@ public static class TrainingRun
             }
             try
             {
-                curve = MaskedFinetuner.Train(student, teacher, masks, batches, options, progress, ct);
+                curve = MaskedFinetuner.Train(student, teacher, masks, batches, options, progress, ct, checkpoints);
             }
             finally
             {

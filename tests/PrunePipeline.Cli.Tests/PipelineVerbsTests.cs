@@ -7,7 +7,7 @@ namespace PrunePipeline.Cli.Tests;
 /// folder artifacts, SQLite history under --work), on the real stories260K.</summary>
 public sealed class PipelineVerbsTests
 {
-    static async Task<(int Code, string Out, string Err)> Prunectl(params string[] args)
+    internal static async Task<(int Code, string Out, string Err)> Prunectl(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prunectl.dll"));

@@ -215,4 +215,57 @@ public sealed class RunPlannerTests
         Assert.Equal(CalibrationKeys.For("fp", oneShot, 1), CalibrationKeys.For("fp", oneShot with { Method = other.Method }, 1));
         Assert.NotEqual(CalibrationKeys.For("fp", oneShot, 0), CalibrationKeys.For("fp", a, 0));
     }
+
+    [Fact]
+    public void Finetuning_runs_after_assembly_and_its_model_is_the_one_evaluated_and_completed()
+    {
+        var r = Request(PruneMode.OneShot, "none") with
+        {
+            Evaluation = new EvaluationSettings(new Dictionary<string, string> { ["tinystories"] = "/data/ts.txt" }),
+            Finetune = new FinetuneSettings(Steps: 6, CheckpointEvery: 2),
+        };
+        var events = new List<object> { r };
+        for (var k = 0; k < Topology.Blocks; k++)
+        {
+            events.Add(Calibrated(r.RunId, k));
+            foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, k, n));
+        }
+        events.Add(new ModelAssembled(r.RunId, "models/x", 2, 1));
+        var assembled = Fold([.. events]);
+        var finetune = Assert.IsType<FinetuneModel>(Assert.Single(RunPlanner.Pending(assembled, Topology)).Message);
+        Assert.Equal(("models/x", r.ModelLocation, r.Finetune, r.Calibration), (finetune.ModelPrefix, finetune.ModelLocation, finetune.Settings, finetune.Calibration));
+
+        // A checkpoint changes nothing to send (the same command, same id, stays pending).
+        events.Add(new FinetuneCheckpointed(r.RunId, 2, "finetuned/x/checkpoints/00000002", 1.5));
+        var checkpointed = Fold([.. events]);
+        Assert.Equal(2, checkpointed.FinetuneCheckpoint?.Step);
+        Assert.Empty(RunPlanner.Next(assembled, checkpointed, Topology));
+        events.Add(new FinetuneCheckpointed(r.RunId, 1, "older", 2)); // an older checkpoint recorded late never replaces a newer one
+        Assert.Equal(2, Fold([.. events]).FinetuneCheckpoint?.Step);
+
+        events.Add(new ModelFinetuned(r.RunId, finetune.OutputPrefix, 6, 0, 2, 1, 3));
+        var next = RunPlanner.Next(checkpointed, Fold([.. events]), Topology);
+        Assert.Equal(2, next.Count);
+        Assert.All(next, p => Assert.Equal(finetune.OutputPrefix == ((EvaluateModel)p.Message).ModelPrefix, ((EvaluateModel)p.Message).Model == EvaluatedModel.Pruned));
+        events.Add(new ModelEvaluated(r.RunId, finetune.OutputPrefix, [], 1));
+        events.Add(new ModelEvaluated(r.RunId, r.ModelLocation, [], 1, EvaluatedModel.Dense));
+        var completed = Assert.IsType<RunCompleted>(Assert.Single(RunPlanner.Pending(Fold([.. events]), Topology)).Message);
+        Assert.Equal(finetune.OutputPrefix, completed.ModelPrefix);
+    }
+
+    [Fact]
+    public void Without_finetuning_the_assembled_model_is_evaluated_at_once()
+    {
+        var r = Request(PruneMode.OneShot, "none") with { Evaluation = new EvaluationSettings(new Dictionary<string, string> { ["c4"] = "/data/c4" }) };
+        var events = new List<object> { r };
+        for (var k = 0; k < Topology.Blocks; k++)
+        {
+            events.Add(Calibrated(r.RunId, k));
+            foreach (var n in DecoderBlockWeights.LinearNames) events.Add(Pruned(r.RunId, k, n));
+        }
+        events.Add(new ModelAssembled(r.RunId, "models/x", 2, 1));
+        var pending = RunPlanner.Pending(Fold([.. events]), Topology);
+        Assert.DoesNotContain(pending, p => p.Message is FinetuneModel);
+        Assert.Equal("models/x", pending.Select(p => p.Message).OfType<EvaluateModel>().Single(e => e.Model == EvaluatedModel.Pruned).ModelPrefix);
+    }
 }

@@ -17,7 +17,7 @@ namespace PrunePipeline.EndToEnd.Tests;
 /// output must be byte-identical to <see cref="PruneRun.Execute"/> (prunectl prune) with the same seed.</summary>
 public sealed class EmbeddedPipelineTests
 {
-    static async Task<(IReadOnlyList<StoredEvent> Events, string OutDir, ITestHarness Harness, ServiceProvider Provider)> RunAsync(PruneRequested request, string dir)
+    internal static async Task<(IReadOnlyList<StoredEvent> Events, string OutDir, ITestHarness Harness, ServiceProvider Provider)> RunAsync(PruneRequested request, string dir)
     {
         var options = PipelineTestData.EmbeddedOptions(dir);
         var services = new ServiceCollection().AddLogging();

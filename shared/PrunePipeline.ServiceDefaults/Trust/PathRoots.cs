@@ -46,6 +46,7 @@ public sealed class PathRoots
         CheckModel(request.ModelLocation);
         CheckData(request.Calibration.Path);
         foreach (var file in request.Evaluation.Datasets.Values) CheckData(file);
+        foreach (var file in request.Finetune?.Files(request.Calibration) ?? []) CheckData(file);
     }
 
     /// <summary>The canonical path: absolute, no '.', '..' or symlink left (missing tail components are kept as given).</summary>

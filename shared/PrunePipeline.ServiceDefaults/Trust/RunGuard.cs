@@ -54,5 +54,6 @@ public sealed class RunGuard(IEventStore events, PathRoots roots, ILogger<RunGua
     }
 
     static bool IsRequestData(PruneRequested r, string file) =>
-        string.Equals(file, r.Calibration.Path, StringComparison.Ordinal) || r.Evaluation.Datasets.Values.Contains(file, StringComparer.Ordinal);
+        string.Equals(file, r.Calibration.Path, StringComparison.Ordinal) || r.Evaluation.Datasets.Values.Contains(file, StringComparer.Ordinal)
+        || (r.Finetune?.Files(r.Calibration).Contains(file, StringComparer.Ordinal) ?? false);
 }
