@@ -68,11 +68,14 @@ internal static class MatrixProxPruner
             if (denseGroups == 0) { hitMax = false; break; }
             if (pa is not null)
             {
-                // U already holds V + η·V₀Ĥ; the step at y needs y + η·V₀Ĥ: add γ·(V − V_prev) to both.
+                // U already holds V + η·V₀Ĥ; the step at y needs y + η·V₀Ĥ: add γ·(V − V_prev) to both. The loop runs
+                // inside the caller's dispose scope, so temporaries are disposed here and y is reused: otherwise every
+                // iteration would leave an m×n tensor alive until the layer ends (4 GB at n = 2048).
                 using var d = va - pa;
+                using var step = d * gamma;
                 pa.copy_(va);
-                ya?.Dispose();
-                ya = va + d * gamma;
+                if (ya is null) ya = va + step;
+                else ya.copy_(va).add_(step);
                 ua.add_(d, alpha: gamma);
             }
             // Fast growth only while no support changes at all (plateaus); wherever supports are being decided λ grows at
