@@ -24,11 +24,11 @@ internal sealed record PruneOptions(
 {
     public const string Usage = """
           --method prox|wanda|sparsegpt|magnitude
-          --refine none|gd|exact|cg masked refinement after the method (default for prox — step 6 of the method —
-                                    cg, or gd with --schedule paper; none for the baselines; for prox "none" skips step 6)
+          --refine none|gd|exact|cg masked refinement after the method (default gd for prox — step 6 of the method —
+                                    none for the baselines; for prox "none" skips step 6)
           --refine-steps N          gradient steps of gd refinement (default 1000)
-          --schedule adaptive|paper prox λ schedule (default adaptive: about a tenth of the paper's GEMMs for an equal
-                                    or lower loss; paper: λ0·β^k as published, then 1000 GD steps)
+          --schedule paper|adaptive prox λ schedule (default paper: λ0·β^k as published; adaptive: fewer GEMMs, and
+                                    --refine defaults to cg)
           --lambda0 X --beta X      the paper schedule's λ0 and β (defaults 0.01, 1.01; adaptive: λ0 is a floor)
           --max-iters N             prox iteration cap (default 2000)
           --damping X               SparseGPT relative damping δ (default 0.01)
@@ -46,7 +46,7 @@ internal sealed record PruneOptions(
 
         """;
 
-    static readonly PruneMethodSettings Defaults = new("prox", "cg");
+    static readonly PruneMethodSettings Defaults = new("prox", "gd");
 
     /// <summary>Parses --model, --method, --calib and the rest; a bad value raises a <see cref="UsageException"/> naming it.</summary>
     public static PruneOptions Parse(CliArgs args)

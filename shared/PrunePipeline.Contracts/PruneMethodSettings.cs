@@ -11,14 +11,12 @@ namespace PrunePipeline.Contracts;
 /// <param name="Refine">none | gd | exact | cg: masked refinement (§5) after the method (for prox, "none" skips step 6).</param>
 /// <param name="RefineSteps">Gradient steps of "gd" refinement.</param>
 /// <param name="Lambda0">Prox, paper schedule: initial λ (the adaptive schedule's floor).</param>
-/// <param name="Beta">Prox, paper schedule: λ growth factor per iteration.</param>
+/// <param name="Beta">Prox, paper schedule: λ growth factor per iteration (the adaptive schedule has its own).</param>
 /// <param name="MaxIters">Prox: K_max.</param>
 /// <param name="Damping">SparseGPT: relative damping δ.</param>
 /// <param name="Pattern">Sparsity pattern; only "2:4".</param>
-/// <param name="Schedule">Prox: adaptive (the default; issue #12: λ starts near the first support changes, momentum
-/// steps, faster growth, finished rows leave the GEMM, CG refinement: about a tenth of the paper's GEMMs for an equal or
-/// lower loss) | paper (λ0·β^k as published). <see cref="Lambda0"/> and <see cref="Beta"/> are the paper schedule's
-/// (the adaptive one derives its start from the layer and uses λ0 only as a floor).</param>
+/// <param name="Schedule">Prox: paper (λ0·β^k as published; the default) | adaptive (issue #12: λ starts near the first
+/// support changes, grows faster while supports are stable, finished rows leave the GEMM).</param>
 public sealed record PruneMethodSettings(
     string Method,
     string Refine,
@@ -28,7 +26,7 @@ public sealed record PruneMethodSettings(
     int MaxIters = 2000,
     double Damping = 0.01,
     string Pattern = "2:4",
-    string Schedule = "adaptive")
+    string Schedule = "paper")
 {
     public static IReadOnlyList<string> Methods { get; } = ["prox", "wanda", "sparsegpt", "magnitude"];
 
@@ -36,10 +34,10 @@ public sealed record PruneMethodSettings(
 
     public static IReadOnlyList<string> Schedules { get; } = ["paper", "adaptive"];
 
-    /// <summary>The refinement when the user names none: prox refines its mask (step 6), by conjugate gradient "cg" after
-    /// the adaptive schedule (it reaches GD's loss in far fewer GEMMs) and by the paper's "gd" after the paper schedule;
-    /// the baselines are measured as published, without refinement ("none").</summary>
-    public static string DefaultRefine(string method, string schedule = "adaptive") =>
+    /// <summary>The refinement when the user names none: prox is the paper's method with its step-6 refinement ("gd";
+    /// conjugate gradient "cg" after the adaptive schedule, which reaches GD's loss in far fewer GEMMs); the baselines
+    /// are measured as published, without refinement ("none").</summary>
+    public static string DefaultRefine(string method, string schedule = "paper") =>
         method != "prox" ? "none" : schedule == "adaptive" ? "cg" : "gd";
 
     /// <summary>Whether a refinement stage runs after the method.</summary>

@@ -50,14 +50,14 @@ public class LayerPrunerTests
     }
 
     [Fact]
-    public void DefaultsAreAdaptiveProxWithCgGdForPaperProxAndNoneForBaselines()
+    public void DefaultsAreGdForPaperProxCgForAdaptiveProxAndNoneForBaselines()
     {
         var (w0, h) = ToyProblems.Make(4, 8, 200, 9);
-        Assert.Equal(ProxSchedule.Adaptive, new LayerPruneSettings().Schedule);
-        var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
+        var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Adaptive));
         Assert.Equal(RefineMode.Cg, prox.Refine);
         Assert.True(prox.Iterations > 0 && prox.FinalLambda >= 0.01);
-        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Paper));
+        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
+        Assert.Equal(ProxSchedule.Paper, new LayerPruneSettings().Schedule);
         Assert.Equal(RefineMode.Gd, paper.Refine);
         var wanda = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(PruneMethod.Wanda));
         Assert.Equal(RefineMode.None, wanda.Refine);
@@ -69,17 +69,9 @@ public class LayerPrunerTests
     {
         // Correlated rows: the case where the plain prox-gradient iterate lags the regularisation path when λ grows 3×
         // faster than the paper's rate; the momentum step must recover a lower loss after the same exact refit.
-        double plain = 0, momentum = 0;
-        for (var p = 0; p < 4; p++)
-        {
-            var (w0, h) = ToyProblems.Make(32, 64, 400, 300 + p, mixing: 0.3);
-            var without = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings(Refine: RefineMode.Exact, Momentum: 0));
-            var with = LayerPruner.Run(w0, h, 32, 64, new LayerPruneSettings(Refine: RefineMode.Exact));
-            Assert.Equal(1.0, with.ValidGroupsFraction);
-            Assert.False(with.HitMaxIterations);
-            plain += without.LossAfterRefine;
-            momentum += with.LossAfterRefine;
-        }
+        var (momentum, plain) = SummedRefitLoss(32, 64, 0.3, [300, 301, 302, 303],
+            new LayerPruneSettings(Refine: RefineMode.Exact, Schedule: ProxSchedule.Adaptive),
+            new LayerPruneSettings(Refine: RefineMode.Exact, Schedule: ProxSchedule.Adaptive, Momentum: 0));
         Assert.True(momentum < plain, $"momentum {momentum} vs none {plain}");
     }
 
@@ -88,18 +80,31 @@ public class LayerPrunerTests
     {
         // With compaction a row that became 2:4 keeps its support (its values are set by the refinement); iterating it
         // on with the others could still change its support. Summed over problems, the refitted loss must be as good.
-        double compacted = 0, all = 0;
-        for (var p = 0; p < 3; p++)
-        {
-            var (w0, h) = ToyProblems.Make(24, 32, 300, 77 + p, mixing: 0.2);
-            var c = LayerPruner.Run(w0, h, 24, 32, new LayerPruneSettings(Refine: RefineMode.Exact, CompactEvery: 1));
-            var a = LayerPruner.Run(w0, h, 24, 32, new LayerPruneSettings(Refine: RefineMode.Exact, ActiveRows: false));
-            Assert.Equal(1.0, c.ValidGroupsFraction);
-            Assert.True(c.MethodGemmEquivalents < a.MethodGemmEquivalents, $"compacted {c.MethodGemmEquivalents} vs all rows {a.MethodGemmEquivalents} GEMMs");
-            compacted += c.LossAfterRefine;
-            all += a.LossAfterRefine;
-        }
+        var (compacted, all) = SummedRefitLoss(24, 32, 0.2, [77, 78, 79],
+            new LayerPruneSettings(Refine: RefineMode.Exact, Schedule: ProxSchedule.Adaptive, CompactEvery: 1),
+            new LayerPruneSettings(Refine: RefineMode.Exact, Schedule: ProxSchedule.Adaptive, ActiveRows: false),
+            (c, a) => Assert.True(c.MethodGemmEquivalents < a.MethodGemmEquivalents,
+                $"compacted {c.MethodGemmEquivalents} vs all rows {a.MethodGemmEquivalents} GEMMs"));
         Assert.True(compacted <= all * 1.01, $"compacted {compacted} vs all rows {all}");
+    }
+
+    /// <summary>Summed loss of two settings over toy problems; the first must reach a valid 2:4 mask before the cap.</summary>
+    private static (double First, double Second) SummedRefitLoss(int rows, int cols, double mixing, int[] seeds,
+        LayerPruneSettings first, LayerPruneSettings second, Action<LayerPruneResult, LayerPruneResult>? check = null)
+    {
+        double a = 0, b = 0;
+        foreach (var seed in seeds)
+        {
+            var (w0, h) = ToyProblems.Make(rows, cols, 400, seed, mixing: mixing);
+            var x = LayerPruner.Run(w0, h, rows, cols, first);
+            var y = LayerPruner.Run(w0, h, rows, cols, second);
+            Assert.Equal(1.0, x.ValidGroupsFraction);
+            Assert.False(x.HitMaxIterations);
+            check?.Invoke(x, y);
+            a += x.LossAfterRefine;
+            b += y.LossAfterRefine;
+        }
+        return (a, b);
     }
 
     [Fact]
