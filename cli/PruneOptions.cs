@@ -30,7 +30,8 @@ internal sealed record PruneOptions(
           --refine-steps N          gradient steps of gd refinement (default 1000)
           --schedule paper|adaptive prox λ schedule (default paper: λ0·β^k as published; adaptive: fewer GEMMs, and
                                     --refine defaults to cg)
-          --lambda0 X --beta X --max-iters N   prox schedule (defaults 0.01, 1.01, 2000)
+          --lambda0 X --beta X      the paper schedule's λ0 and β (defaults 0.01, 1.01; adaptive: λ0 is a floor)
+          --max-iters N             prox iteration cap (default 2000)
           --damping X               SparseGPT relative damping δ (default 0.01)
           --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
           --sampler packed|random-window   (default random-window)

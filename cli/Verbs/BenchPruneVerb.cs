@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PrunePipeline.Contracts;
 using PrunePipeline.Pruning;
 using PrunePipeline.Pruning.Prox;
 using PrunePipeline.Tensors;
@@ -27,6 +28,11 @@ public sealed class BenchPruneVerb : IVerb
           --compare: per layer shape, the paper schedule (prox + 1000 GD steps) against the new default (adaptive prox +
           CG) and SparseGPT + CG: GEMM-equivalents (prox + refinement), wall time and local loss, side by side.
           --max-iters / --refine-steps cap the paper schedule on slow machines (the table says when a cap was hit).
+          --model DIR --calib FILE [--nsamples 128] [--seqlen 512] [--seed 0] [--sampler random-window|packed]: the same
+          comparison on every linear of a model (one-shot Hessians from the dense model), with the sums.
+          --only paper|adaptive|sparsegpt: one of the three per random shape. Experiments with the adaptive schedule:
+          --momentum, --adaptive-beta, --fast-beta, --start-divisor, --compact-every, --cg-tolerance; --trace prints λ
+          and the dense groups every 10 iterations.
           For each n and m = round4(ratio·n): matmul GFLOP/s (m×n×n, best single call), prox24 Mgroups/s (SIMD kernel on
           the CPU and the torch formulation), prox iteration ms and its fraction of the matmul rate, SparseGPT and Wanda s.
           --threads sets torch's CPU threads (default: torch's choice, one per core).
@@ -43,13 +49,30 @@ public sealed class BenchPruneVerb : IVerb
         var defaults = new LayerPruneSettings();
         var maxIters = args.Int("max-iters", defaults.MaxIters);
         var refineSteps = args.Int("refine-steps", defaults.RefineSteps);
+        var only = args.Optional("only");
+        if (only is not (null or "paper" or "adaptive" or "sparsegpt"))
+            throw new UsageException($"--only must be paper, adaptive or sparsegpt, got '{only}'.");
+        var trace = args.Flag("trace");
+        var modelDir = args.Optional("model");
+        var calib = modelDir is null ? null : new CalibrationSettings(args.Required("calib"), args.Optional("sampler") ?? "random-window",
+            args.Int("nsamples", 128), args.Int("seqlen", 512), args.Int("seed", 0), args.Optional("text-column") ?? "text");
+        var adaptive = new LayerPruneSettings(PruneMethod.Prox, Schedule: ProxSchedule.Adaptive,
+            FastBeta: args.Double("fast-beta", defaults.FastBeta), StartDivisor: args.Double("start-divisor", defaults.StartDivisor),
+            CompactEvery: args.Int("compact-every", defaults.CompactEvery), CgTolerance: args.Double("cg-tolerance", defaults.CgTolerance),
+            AdaptiveBeta: args.Double("adaptive-beta", defaults.AdaptiveBeta), Momentum: args.Double("momentum", defaults.Momentum));
         args.ThrowOnUnused();
         if (iters < 1) throw new UsageException("--iters must be ≥ 1.");
         TorchRuntime.Initialize(threads);
         var dev = DeviceOptions.Parse(device);
         if (compare)
         {
-            ScheduleComparison.Run(sizes, ratios, maxIters, refineSteps, dev, cancellationToken);
+            adaptive.Validate();
+            if (calib is not null)
+            {
+                RealLayerComparison.Run(modelDir!, calib, maxIters, refineSteps, adaptive, dev, cancellationToken);
+                return Task.FromResult(0);
+            }
+            ScheduleComparison.Run(sizes, ratios, maxIters, refineSteps, adaptive, only, trace, dev, cancellationToken);
             return Task.FromResult(0);
         }
         Console.WriteLine($"torch device: {TorchDevices.Name(dev)}; torch threads: {TorchRuntime.Threads}; AVX: {System.Runtime.Intrinsics.X86.Avx.IsSupported}; iterations timed: {iters}");

@@ -21,7 +21,7 @@ public sealed class LayerVerb : IVerb
                               [--device cpu|cuda|cuda:N|auto] [--threads N] [--schedule paper|adaptive]
           W is m×n (out × in), H is n×n (XᵀX/N of the layer's inputs); float32 or float64, C order.
           The output has W's dtype. --refine defaults, for prox, to gd (--schedule paper, the default) or cg
-          (--schedule adaptive), and to none otherwise.
+          (--schedule adaptive), and to none otherwise. --lambda0 and --beta are the paper schedule's.
           --device: where torch computes (default auto: CUDA when available, else CPU); --threads: torch's CPU threads.
           OUT.npy and R.json are never W or H; an existing one is replaced only with --force (atomically).
           Defaults: --refine-steps 1000 --lambda0 0.01 --beta 1.01 --max-iters 2000 --pattern 2:4 --damping 0.01

@@ -10,8 +10,8 @@ namespace PrunePipeline.Contracts;
 /// <param name="Method">prox | wanda | sparsegpt | magnitude.</param>
 /// <param name="Refine">none | gd | exact | cg: masked refinement (§5) after the method (for prox, "none" skips step 6).</param>
 /// <param name="RefineSteps">Gradient steps of "gd" refinement.</param>
-/// <param name="Lambda0">Prox: initial λ.</param>
-/// <param name="Beta">Prox: λ growth factor per iteration.</param>
+/// <param name="Lambda0">Prox, paper schedule: initial λ (the adaptive schedule's floor).</param>
+/// <param name="Beta">Prox, paper schedule: λ growth factor per iteration (the adaptive schedule has its own).</param>
 /// <param name="MaxIters">Prox: K_max.</param>
 /// <param name="Damping">SparseGPT: relative damping δ.</param>
 /// <param name="Pattern">Sparsity pattern; only "2:4".</param>

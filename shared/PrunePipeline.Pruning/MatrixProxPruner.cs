@@ -13,10 +13,6 @@ namespace PrunePipeline.Pruning;
 /// </summary>
 internal static class MatrixProxPruner
 {
-    /// <summary>How often (iterations) the adaptive schedule looks for rows that became 2:4.</summary>
-    private const int ActiveRowsCheck = 8;
-
-
     internal sealed record State(Tensor V, Tensor Mask, RescaledLayer Space, int Iterations, double FinalLambda, bool HitMax,
         TimeSpan LoopTime, double GemmEquivalents) : IDisposable
     {
@@ -51,14 +47,17 @@ internal static class MatrixProxPruner
         var finalLambda = lambda;
         Tensor? active = null; // adaptive: indices of the rows still iterated (null = all)
         Tensor va = v, ua = u, ga = g0;
+        // Momentum (adaptive schedule): the gradient step is taken at y = V + γ·(V − V_prev) instead of V.
+        var gamma = adaptive ? (float)settings.Momentum : 0f;
+        Tensor? pa = gamma > 0 ? v.clone() : null, ya = null;
         long lastDense = -1;
         var loopClock = System.Diagnostics.Stopwatch.StartNew();
         for (var k = 0; k < settings.MaxIters; k++)
         {
             ct.ThrowIfCancellationRequested();
-            if (adaptive && settings.ActiveRows && k > 0 && k % ActiveRowsCheck == 0)
-                (active, va, ua, ga) = Compact(v, active, va, ua, ga);
-            ua.addmm_(va, space.HHat, beta: 1f, alpha: -eta);
+            if (adaptive && settings.ActiveRows && k > 0 && k % settings.CompactEvery == 0)
+                (active, va, ua, ga, pa, ya) = Compact(v, active, va, ua, ga, pa, ya);
+            ua.addmm_(ya ?? va, space.HHat, beta: 1f, alpha: -eta);
             gemms += (double)va.shape[0] / m;
             var t = settings.ScaleLambdaByStep ? eta * lambda : lambda;
             var denseGroups = Prox24.ApplyFused(ua, va, ga, eta, (float)t, options, settings.ParallelProx);
@@ -67,13 +66,27 @@ internal static class MatrixProxPruner
             if (progress is not null && (k % 10 == 0 || denseGroups == 0))
                 progress(new PruneProgress("prox", k + 1, settings.MaxIters, lambda, denseGroups));
             if (denseGroups == 0) { hitMax = false; break; }
+            if (pa is not null)
+            {
+                // U already holds V + η·V₀Ĥ; the step at y needs y + η·V₀Ĥ: add γ·(V − V_prev) to both. The loop runs
+                // inside the caller's dispose scope, so temporaries are disposed here and y is reused: otherwise every
+                // iteration would leave an m×n tensor alive until the layer ends (4 GB at n = 2048).
+                using var d = va - pa;
+                using var step = d * gamma;
+                pa.copy_(va);
+                if (ya is null) ya = va + step;
+                else ya.copy_(va).add_(step);
+                ua.add_(d, alpha: gamma);
+            }
             // Fast growth only while no support changes at all (plateaus); wherever supports are being decided λ grows at
-            // the paper's rate, which is what keeps the masks' quality (measured: growing fast whenever fewer than
-            // 0.5 % of the dense groups changed cost 5 % more loss).
+            // AdaptiveBeta (measured: growing fast whenever fewer than 0.5 % of the dense groups changed cost 5 % more
+            // loss). The paper's schedule grows at β throughout.
             var fast = adaptive && lastDense >= 0 && denseGroups >= lastDense;
-            lambda *= fast ? Math.Max(settings.FastBeta, settings.Beta) : settings.Beta; // never slower than β itself
+            lambda *= !adaptive ? settings.Beta : fast ? Math.Max(settings.FastBeta, settings.AdaptiveBeta) : settings.AdaptiveBeta;
             lastDense = denseGroups;
         }
+        ya?.Dispose();
+        if (pa is not null && !ReferenceEquals(pa, v)) pa.Dispose();
         if (active is not null)
         {
             v.index_copy_(0, active, va);
@@ -112,15 +125,15 @@ internal static class MatrixProxPruner
     }
 
     /// <summary>Writes the active rows back, then keeps only the rows that still have a group denser than 2:4
-    /// (compacted, contiguous copies of V, U and V₀Ĥ). Unchanged when no row finished.</summary>
-    private static (Tensor? Active, Tensor Va, Tensor Ua, Tensor Ga) Compact(Tensor v, Tensor? active,
-        Tensor va, Tensor ua, Tensor ga)
+    /// (compacted, contiguous copies of V, U, V₀Ĥ and, with momentum, V_prev and y). Unchanged when no row finished.</summary>
+    private static (Tensor? Active, Tensor Va, Tensor Ua, Tensor Ga, Tensor? Pa, Tensor? Ya) Compact(Tensor v, Tensor? active,
+        Tensor va, Tensor ua, Tensor ga, Tensor? pa, Tensor? ya)
     {
         using var scope = NewDisposeScope();
         var n = va.shape[1];
         var rowDense = ((va != 0).reshape(va.shape[0], n / 4, 4).sum(2) > 2).sum(1) > 0;
         var stillActive = rowDense.sum().item<long>();
-        if (stillActive == va.shape[0] || stillActive == 0) return (active, va, ua, ga);
+        if (stillActive == va.shape[0] || stillActive == 0) return (active, va, ua, ga, pa, ya);
         var keep = rowDense.nonzero().reshape(-1);
         var newActive = active is null ? keep : active.index_select(0, keep);
         // Rows leaving keep their current iterate in the full V (before the first compaction V is the working set).
@@ -128,9 +141,13 @@ internal static class MatrixProxPruner
         var nva = va.index_select(0, keep).contiguous();
         var nua = ua.index_select(0, keep).contiguous();
         var nga = ga.index_select(0, keep).contiguous();
+        var npa = pa?.index_select(0, keep).contiguous();
+        var nya = ya?.index_select(0, keep).contiguous();
         if (active is not null)
             foreach (var t in new[] { va, ua, ga, active }) t.Dispose();
+        pa?.Dispose();
+        ya?.Dispose();
         return (newActive.MoveToOuterDisposeScope(), nva.MoveToOuterDisposeScope(), nua.MoveToOuterDisposeScope(),
-            nga.MoveToOuterDisposeScope());
+            nga.MoveToOuterDisposeScope(), npa?.MoveToOuterDisposeScope(), nya?.MoveToOuterDisposeScope());
     }
 }
