@@ -46,6 +46,10 @@ run() { # name args...
   tail -n 4 "$WORK/runs/$name.log" >&2
 }
 
+# The plain magnitude mask (no calibration data needed; one tiny sample only because the verb asks for one): the
+# reference that the table compares every ProxSparse mask with.
+run ref-magnitude --model "$MODEL" --method magnitude --calib "$TS" --sampler packed --nsamples 1 --seqlen 32 --threads "${THREADS:-1}" --force
+
 # Layer-wise rows first (the "no" row of each is the finetune's "before" evaluation), then the λ1 sweep; magnitude
 # (no calibration, no refinement) is the reference a ProxSparse mask is compared with.
 for text in ${TEXTS:-ts c4}; do
@@ -92,7 +96,7 @@ def key(name):
     return (list(TEXT).index(text), kind, lam)
 
 rows, dense = [], None
-names = [n for n in os.listdir(runs) if os.path.isfile(os.path.join(runs, n, "report.json"))]
+names = [n for n in os.listdir(runs) if n.split("-", 1)[0] in TEXT and os.path.isfile(os.path.join(runs, n, "report.json"))]
 for name in sorted(names, key=key):
     r = json.load(open(os.path.join(runs, name, "report.json")))
     text = TEXT[name.split("-", 1)[0]]
@@ -100,7 +104,7 @@ for name in sorted(names, key=key):
         ev = ppl(r["evaluation"])
         if dense is None and all(e.get("perplexity_before") for e in ev.values()): dense = {k: v["perplexity_before"] for k, v in ev.items()}
         t = r["training"]; lam = t["options"]["lambda1"]
-        o = overlap(name, name.split("-", 1)[0] + "-magnitude-ft")
+        o = overlap(name, "ref-magnitude")
         note = f"{t['curve'][-1]['two_sparse_fraction']:.0%} of groups 2-sparse at the end" + (f"; mask {o:.1%} = magnitude's" if o is not None else "")
         rows.append((f"ProxSparse λ1={lam:g} ({len(t['curve'])} steps; {note})", text, "—", ev, t["seconds_per_step"]))
     if "finetune" in r:
