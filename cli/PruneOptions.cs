@@ -44,7 +44,8 @@ internal sealed record PruneOptions(
           --eval-seqlen N           evaluation window (default min(2048, model max))
           --text-column NAME        Parquet column / JSON-lines field of --calib and --eval texts (default text)
           --no-dense-eval           skip the dense ("before") perplexities
-          --finetune                after assembly: global masked finetuning of the whole model, mask fixed (issue 13)
+          --finetune                after assembly: global masked finetuning of the whole model, mask fixed (issue 13);
+                                    the 7 linears of every block train, embedding, norms and LM head stay frozen
           --finetune-steps N --finetune-lr X --finetune-loss kl|lm|kl+lm   (defaults 200, 1e-3, kl: distil the dense model)
           --finetune-calib PATH     finetuning text (default: --calib); sequences of --seqlen tokens, packed with --seed
           --calib-stories A-B --exclude-docs PATH --batch B   finetuning documents A..B only, without those also in PATH;

@@ -21,7 +21,8 @@ internal static class TrainingPrune
           --method proxsparse       ProxSparse learned 2:4 mask (algorithm.md §7); --calib is its training text
           --lambda1 X --lambda2 Y   prox weight per step (required) and "stay near Ŵ" weight (default 0)
           --steps N --lr X --batch B   optimizer steps (default 400), peak AdamW lr (default 1e-4), sequences per step (default 1)
-          --finetune …              after the method: global masked finetuning of the whole model (options above)
+          --finetune …              after the method: global masked finetuning (mask fixed) of the 7 linears of every
+                                    block; embedding, norms and LM head stay frozen (options above)
           --calib-stories A-B       only documents A..B of the training text (e.g. 500-999 of the TinyStories file)
           --exclude-docs PATH       drop training documents whose text occurs in PATH (e.g. the C4 evaluation file)
           --eval-stories A-B        evaluate TinyStories on stories A..B only (e.g. 0-499); recorded with the perplexity

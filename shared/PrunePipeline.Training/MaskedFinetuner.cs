@@ -94,12 +94,15 @@ public static class MaskedFinetuner
     internal static Tensor Loss(Tensor logits, Tensor ids, Tensor? teacherLogProbs, FinetuneOptions options)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor total = torch.zeros([], ScalarType.Float32, logits.device);
+        // fp32 at least (bf16/fp16 logits are upcast); fp64 stays fp64, as in LmLoss, so gradients can be checked in fp64.
+        var dtype = logits.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        Tensor total = torch.zeros([], dtype, logits.device);
         if (teacherLogProbs is not null)
         {
             var tau = options.Temperature;
-            var student = (logits.to_type(ScalarType.Float32) / tau).log_softmax(-1);
-            var kl = (teacherLogProbs.exp() * (teacherLogProbs - student)).sum(-1).mean() * (tau * tau);
+            var student = (logits.to_type(dtype) / tau).log_softmax(-1);
+            var teacher = teacherLogProbs.to_type(dtype);
+            var kl = (teacher.exp() * (teacher - student)).sum(-1).mean() * (tau * tau);
             total = total + kl;
         }
         if (options.Loss is "lm" or "kl+lm") total = total + TrainableLlama.LmLoss(logits, ids);

@@ -19,7 +19,8 @@ namespace PrunePipeline.Training;
 /// Whole-model training runs as files in, directory out: ProxSparse (dense model → 2:4 model whose kept weights are
 /// the original ones) and global masked finetuning (pruned model + dense teacher → finetuned model, same masks).
 /// Like <see cref="PruneRun"/>: every input is read and checked before anything is written, the output is written
-/// to OUTDIR.tmp and renamed, and a failure removes OUTDIR.tmp. Inputs are never modified.
+/// to OUTDIR.tmp and renamed, and a failure removes OUTDIR.tmp. Inputs are never modified. Next to report.json go
+/// training.parquet (the curve) and perplexity.parquet (<see cref="TrainingMetricsParquet"/>).
 /// </summary>
 public static class TrainingRun
 {
@@ -235,6 +236,7 @@ public static class TrainingRun
                 after = ModelEvaluation.Run(written, evalSets, null, ct, target);
             var report = makeReport(after);
             File.WriteAllText(Path.Combine(tmp, "report.json"), reportJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            TrainingMetricsParquet.Write(tmp, Path.GetFileName(Path.TrimEndingDirectorySeparator(outDir)), report);
             return report;
         });
     }

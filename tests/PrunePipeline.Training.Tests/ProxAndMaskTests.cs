@@ -1,7 +1,9 @@
 using PrunePipeline.Model;
 using PrunePipeline.Tensors;
 using PrunePipeline.Workflow;
+using PrunePipeline.Tests;
 using PrunePipeline.Workflow.Output;
+using PrunePipeline.Workflow.Reports;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -42,6 +44,25 @@ public class ProxAndMaskTests
         }
     }
 
+    /// <summary>training.parquet and perplexity.parquet of <paramref name="outDir"/>, read by DuckDB (not the Parquet.Net that wrote
+    /// them), hold the report's curve step by step and its perplexities.</summary>
+    private static void AssertParquetMetricsMatch(string outDir, TrainingReport report)
+    {
+        var run = Path.GetFileName(outDir);
+        var (columns, rows) = DuckDbFiles.Query(
+            $"SELECT run, method, step, loss, lambda_term, two_sparse_fraction, lr, grad_norm, seconds FROM '{Path.Combine(outDir, TrainingMetricsParquet.CurveFile)}' ORDER BY step");
+        Assert.Equal(report.Curve.Count, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var s = report.Curve[i];
+            Assert.Equal(new object?[] { run, report.Method, s.Step, s.Loss, s.LambdaTerm, s.TwoSparseFraction, s.LearningRate, s.GradNorm, s.Seconds }, rows[i]);
+        }
+        var (_, ppl) = DuckDbFiles.Query($"SELECT run, method, dataset, ppl_before, ppl_after FROM '{Path.Combine(outDir, RunMetricsParquet.PerplexityFile)}'");
+        Assert.Equal(report.Evaluation.Select(e => new object?[] { run, report.Method, e.Dataset, e.PerplexityBefore, e.PerplexityAfter }), ppl);
+        // And the library's own reader (what a service would use) agrees.
+        Assert.Equal(report.Curve.Select(s => s.TwoSparseFraction), TrainingMetricsParquet.ReadCurve(outDir).Select(r => r.TwoSparseFraction!.Value));
+    }
+
     [Fact]
     public void ProxSparseKeepsTheOriginalWeightsOnItsMaskWhichIsExactly24()
     {
@@ -65,6 +86,7 @@ public class ProxAndMaskTests
             }
         Assert.True(File.Exists(Path.Combine(outDir, "report.json")));
         Assert.False(Directory.Exists(outDir + ".tmp"));
+        AssertParquetMetricsMatch(outDir, report);
     }
 
     [Fact]
@@ -112,5 +134,15 @@ public class ProxAndMaskTests
         Assert.True(report.Curve.All(s => s.TwoSparseFraction == 1.0));
         Assert.True(report.Curve[^1].Loss < report.Curve[0].Loss, $"loss {report.Curve[0].Loss} → {report.Curve[^1].Loss}");
         Assert.Equal(Linears(pruned).Weights[0], w0[0]); // the input model is untouched
+        AssertParquetMetricsMatch(outDir, report);
+        // Only the seven linears of every block are trained: embedding and norms are the pruned input's, bit for bit.
+        using var input = LlamaModel.Open(pruned);
+        using var output = LlamaModel.Open(outDir);
+        var linears = Enumerable.Range(0, input.Config.NumHiddenLayers)
+            .SelectMany(k => DecoderBlockWeights.LinearNames.Select(n => LlamaTensorNames.Layer(k, n))).ToHashSet();
+        var frozen = input.TensorNames.Where(n => !linears.Contains(n)).ToList();
+        Assert.Contains(LlamaTensorNames.Embedding, frozen);
+        Assert.Equal(frozen, output.TensorNames.Where(n => !linears.Contains(n)));
+        foreach (var name in frozen) Assert.Equal(input.ReadTensor(name), output.ReadTensor(name));
     }
 }

@@ -16,7 +16,7 @@ public sealed class PrunedModelWriter : IPrunedBlockSink, IDisposable
     /// <summary>Files of the source directory that are not copied (weights, and our own outputs of an earlier run).</summary>
     private static readonly string[] NotCopied =
         ["model.safetensors", "model.safetensors.index.json", "masks.safetensors", "sparsity.json", "report.json", "pytorch_model.bin",
-         RunMetricsParquet.LayersFile, RunMetricsParquet.PerplexityFile, OutputGuard.MarkerFileName];
+         RunMetricsParquet.LayersFile, RunMetricsParquet.PerplexityFile, RunMetricsParquet.TrainingFile, OutputGuard.MarkerFileName];
 
     private readonly LlamaModel _source;
     private readonly string _directory;

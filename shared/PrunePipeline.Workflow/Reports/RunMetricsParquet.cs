@@ -11,6 +11,9 @@ public static class RunMetricsParquet
 {
     public const string LayersFile = "layers.parquet";
     public const string PerplexityFile = "perplexity.parquet";
+    /// <summary>The training curve of a ProxSparse or finetuning output (written by PrunePipeline.Training; named here so
+    /// that <see cref="Output.PrunedModelWriter"/> never copies one run's curve into another's output).</summary>
+    public const string TrainingFile = "training.parquet";
 
     /// <summary>
     /// The device a layer was pruned on. THE single place to fill it: every layer runs on the CPU until the engine
@@ -29,10 +32,13 @@ public static class RunMetricsParquet
             RefineSeconds = l.RefineSeconds, Worker = l.Worker ?? defaultWorker, Device = DeviceOf(l),
         }).ToList();
 
-    public static IReadOnlyList<PerplexityRow> PerplexityRows(string run, PruneReport report) =>
-        report.Evaluation.Select(e => new PerplexityRow
+    public static IReadOnlyList<PerplexityRow> PerplexityRows(string run, PruneReport report) => PerplexityRows(run, report.Label, report.Evaluation);
+
+    /// <summary>The rows of any run's evaluation (also the training runs' perplexity.parquet), labelled <paramref name="method"/>.</summary>
+    public static IReadOnlyList<PerplexityRow> PerplexityRows(string run, string method, IReadOnlyList<DatasetReport> evaluation) =>
+        evaluation.Select(e => new PerplexityRow
         {
-            Run = run, Method = report.Label, Dataset = e.Dataset, Path = e.Path, SeqLen = e.SeqLen, Sequences = e.Sequences,
+            Run = run, Method = method, Dataset = e.Dataset, Path = e.Path, SeqLen = e.SeqLen, Sequences = e.Sequences,
             PredictedTokens = e.PredictedTokens, PerplexityBefore = e.PerplexityBefore, PerplexityAfter = e.PerplexityAfter,
             Convention = e.Convention,
         }).ToList();
