@@ -43,7 +43,8 @@ run_one() {
   local out=$WORK/runs/$name
   if [ -f "$out/report.json" ]; then echo "skip $name (done)"; return 0; fi
   local extra=(); [ "$dense" = yes ] || extra+=(--no-dense-eval)
-  "$P" prune --model "$MODEL" --method "$method" --refine "$refine" --calib "$file" --sampler "$sampler" \
+  # --schedule paper: the table is the paper's method whatever prunectl's default schedule becomes.
+  "$P" prune --model "$MODEL" --method "$method" --refine "$refine" --schedule paper --calib "$file" --sampler "$sampler" \
     --nsamples 128 --seqlen 512 --seed 0 --pattern 2:4 --out "$out" --force --threads 1 --eval "$EVAL" --eval-seqlen 512 \
     "${extra[@]}" > "$WORK/runs/$name.log" 2>&1
   echo "done $name: $(grep -E '^time:' "$WORK/runs/$name.log")"

@@ -23,7 +23,7 @@ public sealed class BenchPruneVerb : IVerb
 
     public string Usage => """
         usage: prunectl bench-prune [--sizes 512,1024,2048,4096] [--iters 5] [--threads N] [--ratios 1,2.7]
-                                    [--no-sparsegpt] [--device cpu|cuda|cuda:N|auto]
+                                    [--no-sparsegpt] [--no-prox24-torch] [--device cpu|cuda|cuda:N|auto]
                prunectl bench-prune --compare [--sizes 1024,2048,4096] [--ratios 1,2.7] [--max-iters 2000] [--refine-steps 1000]
           --compare: per layer shape, the paper schedule (prox + 1000 GD steps) against the new default (adaptive prox +
           CG) and SparseGPT + CG: GEMM-equivalents (prox + refinement), wall time and local loss, side by side.
@@ -36,6 +36,8 @@ public sealed class BenchPruneVerb : IVerb
           For each n and m = round4(ratio·n): matmul GFLOP/s (m×n×n, best single call), prox24 Mgroups/s (SIMD kernel on
           the CPU and the torch formulation), prox iteration ms and its fraction of the matmul rate, SparseGPT and Wanda s.
           --threads sets torch's CPU threads (default: torch's choice, one per core).
+          --no-prox24-torch skips the torch formulation's rate: it allocates many group-sized temporaries per call
+          (a run at n = 4096 with it reached 8.3 GB RSS), so a 7B down_proj shape fits a small machine without it.
         """;
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
@@ -45,6 +47,7 @@ public sealed class BenchPruneVerb : IVerb
         var iters = args.Int("iters", 5);
         var (device, threads) = DeviceOptions.Read(args);
         var skipSparseGpt = args.Flag("no-sparsegpt");
+        var skipProx24Torch = args.Flag("no-prox24-torch");
         var compare = args.Flag("compare");
         var defaults = new LayerPruneSettings();
         var maxIters = args.Int("max-iters", defaults.MaxIters);
@@ -104,7 +107,7 @@ public sealed class BenchPruneVerb : IVerb
                 var tValues = new[] { 0.01f / n, 1.0f / n };
                 for (var q = 0; q < 2; q++)
                     simdRate[q] = Prox24.UsesSimdKernel(w, c) ? GroupsPerSecond(() => Prox24.Apply(w, c, tValues[q]), w, iters, dev) : double.NaN;
-                var torchRate = GroupsPerSecond(() => Prox24Torch.Apply(w, c, tValues[1]), w, Math.Min(iters, 2), dev);
+                var torchRate = skipProx24Torch ? double.NaN : GroupsPerSecond(() => Prox24Torch.Apply(w, c, tValues[1]), w, Math.Min(iters, 2), dev);
 
                 // Matrix Prox Pruner iterations (no refinement), paper schedule.
                 var prox = LayerPruner.Run(w, h, new LayerPruneSettings(PruneMethod.Prox, Refine: RefineMode.None, MaxIters: iters,
