@@ -63,20 +63,15 @@ internal sealed record PruneOptions(
         var method = args.Required("method").ToLowerInvariant();
         var calib = Path.GetFullPath(args.Required("calib"));
         var settings = MethodSettings(args, method);
-        var sampler = (args.Optional("sampler") ?? Samplers.RandomWindow).ToLowerInvariant();
-        var nsamples = args.Int("nsamples", 128);
+        var (sampler, nsamples, mode) = SamplingOptions(args);
         var seqLenArg = args.OptionalInt("seqlen");
         var seed = args.Int("seed", 0);
-        var modeText = args.Optional("mode") ?? PruneMode.Sequential.Name();
         var eval = ParseEval(args.All("eval"));
         var evalSeqLen = args.OptionalInt("eval-seqlen");
         var evaluateDense = !args.Flag("no-dense-eval");
         var textColumn = args.Optional("text-column") ?? "text";
         var finetune = ParseFinetune(args);
 
-        if (sampler is not (Samplers.Packed or Samplers.RandomWindow)) throw new UsageException($"--sampler must be packed or random-window, got '{sampler}'.");
-        var mode = PruneModeNames.TryParse(modeText) ?? throw new UsageException($"--mode must be sequential or one-shot, got '{modeText}'.");
-        if (nsamples < 1) throw new UsageException($"--nsamples must be ≥ 1, got {nsamples}.");
         if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"model directory not found: {modelDir}");
         var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
         var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
@@ -106,6 +101,18 @@ internal sealed record PruneOptions(
     }
 
     static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
+
+    /// <summary>--sampler, --nsamples and --mode, validated (also for the training path of <c>prune</c>).</summary>
+    public static (string Sampler, int NSamples, PruneMode Mode) SamplingOptions(CliArgs args)
+    {
+        var sampler = (args.Optional("sampler") ?? Samplers.RandomWindow).ToLowerInvariant();
+        if (sampler is not (Samplers.Packed or Samplers.RandomWindow)) throw new UsageException($"--sampler must be packed or random-window, got '{sampler}'.");
+        var nsamples = args.Int("nsamples", 128);
+        if (nsamples < 1) throw new UsageException($"--nsamples must be ≥ 1, got {nsamples}.");
+        var modeText = args.Optional("mode") ?? PruneMode.Sequential.Name();
+        var mode = PruneModeNames.TryParse(modeText) ?? throw new UsageException($"--mode must be sequential or one-shot, got '{modeText}'.");
+        return (sampler, nsamples, mode);
+    }
 
     /// <summary>The method settings of <paramref name="method"/> from --refine, --refine-steps, --lambda0, --beta,
     /// --max-iters, --damping, --pattern.</summary>

@@ -64,9 +64,7 @@ internal static class TrainingPrune
         var ftCalib = ftSettings?.DataPath ?? calibPath;
         // A layer-wise method's own options are parsed (and validated) by the prune verb's PruneRequest below.
         var parameters = method == "proxsparse" ? null : PruneOptions.MethodSettings(args, method);
-        var sampler = (args.Optional("sampler") ?? "random-window").ToLowerInvariant();
-        var nsamples = args.Int("nsamples", 128);
-        var mode = (args.Optional("mode") ?? "sequential").ToLowerInvariant() is "one-shot" or "oneshot" ? PruneMode.OneShot : PruneMode.Sequential;
+        var (sampler, nsamples, mode) = PruneOptions.SamplingOptions(args); // validated as for every prune
         args.ThrowOnUnused();
         prox?.Validate();
         ft?.Validate();
@@ -76,6 +74,8 @@ internal static class TrainingPrune
         OutputGuard.CheckDirectory(outDir, force, inputs);
         var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
         var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
+        if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
+            throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
 
         // The layer-wise (or ProxSparse) model of a finetuned run is an intermediate of ours under a fresh, unique name:
         // nothing of the user's can be there, and it is removed afterwards.

@@ -45,4 +45,20 @@ public sealed class FinetuneVerbsTests
         var r = await CliRun.Run("submit", "--model", "/nonexistent", "--method", "wanda", "--calib", "/x.jsonl", "--finetune", "--finetune-loss", "mse");
         CliRun.AssertOneLineError(r, "finetune-loss", "mse");
     }
+
+    /// <summary>The training path of <c>prune</c> (ProxSparse, --finetune) validates --mode and --sampler like every
+    /// other prune (an unknown --mode used to mean sequential).</summary>
+    [Theory]
+    [InlineData("--mode", "one-shoot")]
+    [InlineData("--sampler", "random")]
+    public async Task The_training_path_refuses_an_unknown_mode_or_sampler(string option, string value)
+    {
+        var r = await CliRun.Run("prune", "--model", "/nonexistent", "--method", "wanda", "--calib", "/x.jsonl", "--out", "/tmp/never-written",
+            "--finetune", option, value);
+        Assert.Equal(2, r.Code); // a usage error: the line naming the option, then the verb's usage
+        var first = r.Error.Split('\n')[0];
+        Assert.Contains(option, first);
+        Assert.Contains($"'{value}'", first);
+        Assert.False(Directory.Exists("/tmp/never-written"));
+    }
 }
