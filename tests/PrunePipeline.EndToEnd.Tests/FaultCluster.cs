@@ -23,8 +23,10 @@ namespace PrunePipeline.EndToEnd.Tests;
 /// </summary>
 internal sealed class FaultCluster : IAsyncDisposable
 {
-    /// <summary>The longest a healthy run goes without a new event here: a process restart plus a broker pause.</summary>
-    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(60);
+    /// <summary>The longest a healthy run goes without a new event here: a process restart plus a broker pause, on a
+    /// CI machine shared with other jobs (60 s was exceeded at load average 60–90: a service start, a finetune step).
+    /// Only a failing test ever waits this long.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(180);
 
     /// <summary>The pruner's log line for each layer it has pruned and stored (its execution log).</summary>
     public const string PrunedLine = " pruned by ";
