@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using PrunePipeline.Artifacts;
 using PrunePipeline.Contracts;
 using PrunePipeline.Errors;
-using PrunePipeline.EventStore;
 using PrunePipeline.ServiceDefaults;
 using PrunePipeline.ServiceDefaults.Trust;
 using PrunePipeline.Tensors;
@@ -20,7 +19,7 @@ namespace PrunePipeline.Finetuner;
 /// is stored and <see cref="FinetuneCheckpointed"/> published; a redelivered or re-sent command continues from the
 /// run's last RECORDED checkpoint, and ends with the same weights as an uninterrupted run.
 /// </summary>
-public sealed class FinetuneModelConsumer(IArtifactStore store, IEventStore events, WorkerIdentity worker, RunGuard guard,
+public sealed class FinetuneModelConsumer(IArtifactStore store, WorkerIdentity worker, RunGuard guard,
     ILogger<FinetuneModelConsumer> logger) : IConsumer<FinetuneModel>
 {
     public Task Consume(ConsumeContext<FinetuneModel> context) =>
@@ -32,14 +31,15 @@ public sealed class FinetuneModelConsumer(IArtifactStore store, IEventStore even
         var s = m.Settings;
         var ct = context.CancellationToken;
         // Trust: only a pending command of a running run, for the run's own model and data under the roots.
-        if (!await guard.AdmitAsync(m.RunId, "FinetuneModel", r => r.Finetuned is not null, m.ModelLocation, s.Files(m.Calibration), ct)) return;
+        var run = await guard.AdmittedStateAsync(m.RunId, "FinetuneModel", r => r.Finetuned is not null, m.ModelLocation, s.Files(m.Calibration), ct);
+        if (run is null) return;
         var resultKey = StageResults.Key(m.RunId, "finetune", "model");
         if (await StageResults.TryRepublishAsync<ModelFinetuned>(context, store, m.RunId, resultKey, logger, ct)) return;
         s.Validate();
         ArtifactKeys.ValidatePrefix(m.ModelPrefix);
         ArtifactKeys.ValidatePrefix(m.OutputPrefix);
 
-        var recorded = RunState.Fold(await events.ReadStreamAsync(m.RunId, 1, ct))?.FinetuneCheckpoint;
+        var recorded = run.FinetuneCheckpoint;
         var resume = recorded is null ? null : await FinetuneCheckpointStore.LoadAsync(store, recorded.Prefix, ct);
         if (resume is not null) logger.LogInformation("run {Run}: finetuning resumes after step {Step} ({Prefix})", m.RunId, resume.Step, recorded!.Prefix);
         var sw = Stopwatch.StartNew();

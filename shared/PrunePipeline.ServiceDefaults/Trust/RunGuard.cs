@@ -25,6 +25,12 @@ public sealed class RunGuard(IEventStore events, PathRoots roots, ILogger<RunGua
     /// <param name="model">The model directory the command opens, if any.</param>
     /// <param name="data">The data files the command opens.</param>
     public async Task<bool> AdmitAsync(Guid runId, string command, Func<RunState, bool> recorded, string? model,
+        IReadOnlyCollection<string> data, CancellationToken ct) =>
+        await AdmittedStateAsync(runId, command, recorded, model, data, ct) is not null;
+
+    /// <summary><see cref="AdmitAsync"/> for a worker that also reads the run's history (e.g. its last checkpoint):
+    /// the state the decision was made on when the command is admitted, else null.</summary>
+    public async Task<RunState?> AdmittedStateAsync(Guid runId, string command, Func<RunState, bool> recorded, string? model,
         IReadOnlyCollection<string> data, CancellationToken ct)
     {
         var state = RunState.Fold(await events.ReadStreamAsync(runId, 1, ct));
@@ -41,16 +47,16 @@ public sealed class RunGuard(IEventStore events, PathRoots roots, ILogger<RunGua
         if (refusal is null)
         {
             logger.LogInformation("run {Run}: {Command} skipped: its result is already recorded", runId, command);
-            return false;
+            return null;
         }
         if (refusal.Length > 0)
         {
             logger.LogWarning("run {Run}: {Command} refused: {Reason}; nothing written", runId, command, refusal);
-            return false;
+            return null;
         }
         if (model is not null) roots.CheckModel(model);
         foreach (var file in data) roots.CheckData(file);
-        return true;
+        return state;
     }
 
     static bool IsRequestData(PruneRequested r, string file) =>
