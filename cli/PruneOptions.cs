@@ -74,9 +74,7 @@ internal sealed record PruneOptions(
 
         if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"model directory not found: {modelDir}");
         var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
-        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
-        if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
-            throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
+        var seqLen = CalibrationSeqLen(seqLenArg, config);
         return new PruneOptions(modelDir, settings, new CalibrationSettings(calib, sampler, nsamples, seqLen, seed, textColumn), mode,
             eval.Select(e => e with { Path = Path.GetFullPath(e.Path), TextColumn = textColumn }).ToList(), evalSeqLen, evaluateDense, finetune);
     }
@@ -112,6 +110,15 @@ internal sealed record PruneOptions(
         var modeText = args.Optional("mode") ?? PruneMode.Sequential.Name();
         var mode = PruneModeNames.TryParse(modeText) ?? throw new UsageException($"--mode must be sequential or one-shot, got '{modeText}'.");
         return (sampler, nsamples, mode);
+    }
+
+    /// <summary>--seqlen (default <see cref="PruneRun.DefaultSeqLen"/>), within the model's context.</summary>
+    public static int CalibrationSeqLen(int? seqLenArg, LlamaConfig config)
+    {
+        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
+        if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
+            throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
+        return seqLen;
     }
 
     /// <summary>The method settings of <paramref name="method"/> from --refine, --refine-steps, --lambda0, --beta,

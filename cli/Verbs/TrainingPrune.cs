@@ -73,9 +73,7 @@ internal static class TrainingPrune
         string[] inputs = [modelDir, calibPath, ftCalib, .. exclude is null ? Array.Empty<string>() : [exclude], .. eval.Select(e => e.Path)];
         OutputGuard.CheckDirectory(outDir, force, inputs);
         var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
-        var seqLen = seqLenArg ?? PruneRun.DefaultSeqLen(config);
-        if (seqLen < 1 || seqLen > config.MaxPositionEmbeddings)
-            throw new UsageException($"--seqlen must be in 1..{config.MaxPositionEmbeddings} (the model's max_position_embeddings), got {seqLen}.");
+        var seqLen = PruneOptions.CalibrationSeqLen(seqLenArg, config);
 
         // The layer-wise (or ProxSparse) model of a finetuned run is an intermediate of ours under a fresh, unique name:
         // nothing of the user's can be there, and it is removed afterwards.
