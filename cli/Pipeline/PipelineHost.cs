@@ -42,24 +42,19 @@ internal sealed class PipelineHost : IAsyncDisposable
     }
 
     /// <summary>Publishes through the bus; a broker that refuses us (wrong password) or cannot be reached becomes one
-    /// line naming it (<see cref="ServiceUnavailableException"/>) instead of MassTransit's exception chain.</summary>
+    /// line naming it (<see cref="ServiceUnavailableException"/>) instead of MassTransit's exception chain. MassTransit
+    /// reports the same refusal as a ConnectionException with varying inner exceptions or as a bare cancellation,
+    /// depending on timing, so the line always carries the broker's own reason, from a direct probe.</summary>
     public async Task PublishAsync(object message, CancellationToken ct)
     {
         try
         {
             await Bus.Publish(message, message.GetType(), ct);
         }
-        catch (ConnectionException e)
+        catch (Exception e) when (e is ConnectionException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            var cause = e.GetBaseException().Message.ReplaceLineEndings(" ");
-            throw new ServiceUnavailableException($"RabbitMQ refused the connection or could not be reached ({e.Message}): {cause}", e);
-        }
-        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
-        {
-            // MassTransit gives up waiting for a broker that keeps refusing us with a bare cancellation (which one we get
-            // depends on timing): ask the broker ourselves so the line says why (ACCESS_REFUSED, unreachable, …).
-            var why = await ProbeRabbitMqAsync(Options.Bus.RabbitMqUri, ct);
-            throw new ServiceUnavailableException($"RabbitMQ did not accept the connection in time: {why ?? e.Message}", e);
+            var why = await ProbeRabbitMqAsync(Options.Bus.RabbitMqUri, ct) ?? e.GetBaseException().Message.ReplaceLineEndings(" ");
+            throw new ServiceUnavailableException($"RabbitMQ refused the connection or could not be reached: {why}", e);
         }
     }
 
