@@ -19,13 +19,32 @@ public static class LayerPruner
     public static LayerPruneResult Run(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols,
         LayerPruneSettings settings, Action<PruneProgress>? progress = null, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        LayerInputValidation.Check(w0, h, rows, cols, settings);
-        var device = TorchLayer.ParseDevice(settings.Device);
+        var device = CheckedDevice(w0, h, rows, cols, settings);
         using var tw0 = TorchLayer.FromSpan(w0, rows, cols, device);
         using var th = TorchLayer.FromSpan(h, cols, cols, device);
         return RunValidated(tw0, th, settings, progress, ct);
+    }
+
+    /// <summary>
+    /// The array form: as the span form, but on the CPU the tensors view <paramref name="w0"/> and <paramref name="h"/>
+    /// (no copies; the pruner never writes its inputs, tested), so pruning a layer of a resident block costs only the
+    /// method's own working memory.
+    /// </summary>
+    public static LayerPruneResult Run(float[] w0, float[] h, int rows, int cols, LayerPruneSettings settings,
+        Action<PruneProgress>? progress = null, CancellationToken ct = default)
+    {
+        var device = CheckedDevice(w0, h, rows, cols, settings);
+        using var tw0 = TorchLayer.View(w0, rows, cols, device);
+        using var th = TorchLayer.View(h, cols, cols, device);
+        return RunValidated(tw0, th, settings, progress, ct);
+    }
+
+    private static Device CheckedDevice(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, LayerPruneSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        LayerInputValidation.Check(w0, h, rows, cols, settings);
+        return TorchLayer.ParseDevice(settings.Device);
     }
 
     /// <summary>The tensor form: W₀ (rows×cols) and H (cols×cols), fp32, on one device; computes there.</summary>
@@ -64,13 +83,13 @@ public static class LayerPruner
             case PruneMethod.Wanda:
             case PruneMethod.Magnitude:
                 mask = BaselineMask(w0, h, pattern, settings.Method);
-                weights = w0 * mask.to(ScalarType.Float32);
+                weights = w0 * mask; // promoted on the fly: no fp32 copy of the mask
                 methodGemms = 0;
                 break;
             case PruneMethod.SparseGpt:
                 weights = w0.clone();
                 (mask, dampingUsed) = SparseGpt.Run(weights, h, pattern, settings.Damping, settings.DampingRetries, settings.BlockSize, ct);
-                weights.mul_(mask.to(ScalarType.Float32));
+                weights.mul_(mask);
                 // Inverse and its Cholesky (≈ 2·cols³ flops) plus the lazy updates (≈ rows·cols²), per 2·rows·cols².
                 methodGemms = 0.5 + (double)w0.shape[1] / w0.shape[0];
                 break;
@@ -120,7 +139,19 @@ public static class LayerPruner
         return TorchLayer.ToBytes(mask);
     }
 
-    internal static Tensor BaselineMask(Tensor w0, Tensor h, SparsityPattern pattern, PruneMethod method)
+    internal static Tensor BaselineMask(Tensor w0, Tensor h, SparsityPattern pattern, PruneMethod method) =>
+        BaselineMask(w0, h, pattern, method, TorchMasks.ChunkElements);
+
+    internal static Tensor BaselineMask(Tensor w0, Tensor h, SparsityPattern pattern, PruneMethod method, long chunkElements)
+    {
+        // Magnitude's unstructured ranking is over the whole matrix; every other choice is per row, so it is made over
+        // chunks of rows.
+        if (pattern.IsUnstructured && method != PruneMethod.Wanda) return ScoreMask(w0, h, pattern, method);
+        return TorchMasks.ByRowChunks(w0.shape[0], w0.shape[1], w0.device, chunkElements,
+            (r0, r) => ScoreMask(w0.narrow(0, r0, r), h, pattern, method));
+    }
+
+    private static Tensor ScoreMask(Tensor w0, Tensor h, SparsityPattern pattern, PruneMethod method)
     {
         using var scope = NewDisposeScope();
         var score = w0.abs();

@@ -22,8 +22,7 @@ public static class LayerRefinement
         Action<PruneProgress>? progress, CancellationToken ct, out double gemmEquivalents)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var maskFloat = mask.to(ScalarType.Float32);
-        var w = (weights * maskFloat).contiguous();
+        var w = (weights * mask).contiguous(); // uint8 mask promoted on the fly: no fp32 copy of it
         gemmEquivalents = 0;
         switch (settings.EffectiveRefine)
         {
@@ -37,19 +36,19 @@ public static class LayerRefinement
                 // In the rescaled space (unit diagonal): CG there is Jacobi-preconditioned CG on W.
                 using var space = RescaledLayer.Create(w0, h);
                 using var v = space.Scale(w);
-                gemmEquivalents = Refinement.Cg(space.V0, space.HHat, v, mask, settings.CgSteps, settings.CgTolerance, progress, ct);
-                using var unscaled = space.Unscale(v, mask);
-                w.copy_(unscaled);
+                w.Dispose(); // V carries it from here (one W less while the refinement runs)
+                gemmEquivalents = Refinement.Cg(space.TakeV0, space.HHat, v, mask, settings.CgSteps, settings.CgTolerance, progress, ct);
+                w = space.Unscale(v, mask);
                 break;
             }
             case RefineMode.Gd when settings.Method == PruneMethod.Prox && settings.RefineInRescaledSpace:
             {
                 using var space = RescaledLayer.Create(w0, h);
                 using var v = space.Scale(w);
-                Refinement.Gd(space.V0, space.HHat, v, mask, settings.RefineSteps, null, progress, ct);
+                w.Dispose(); // V carries it from here (one W less while the refinement runs)
+                Refinement.Gd(space.TakeV0, space.HHat, v, mask, settings.RefineSteps, null, progress, ct);
                 gemmEquivalents = settings.RefineSteps + 1;
-                using var unscaled = space.Unscale(v, mask);
-                w.copy_(unscaled);
+                w = space.Unscale(v, mask);
                 break;
             }
             case RefineMode.Gd:
@@ -60,9 +59,10 @@ public static class LayerRefinement
         return w;
     }
 
-    /// <summary>The span form: W₀, weights and mask rows×cols, H cols×cols; computes on
-    /// <see cref="LayerPruneSettings.Device"/> and returns the refined weights.</summary>
-    public static float[] Run(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, ReadOnlySpan<float> weights, ReadOnlySpan<byte> mask,
+    /// <summary>The array form: W₀, weights and mask rows×cols, H cols×cols; computes on
+    /// <see cref="LayerPruneSettings.Device"/> (on the CPU over views of the arrays, which it only reads) and returns
+    /// the refined weights.</summary>
+    public static float[] Run(float[] w0, float[] h, float[] weights, byte[] mask,
         int rows, int cols, LayerPruneSettings settings, Action<PruneProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -72,9 +72,9 @@ public static class LayerRefinement
         TorchRuntime.Initialize();
         var device = TorchLayer.ParseDevice(settings.Device);
         using var scope = NewDisposeScope();
-        var tw0 = TorchLayer.FromSpan(w0, rows, cols, device);
-        var th = TorchLayer.FromSpan(h, cols, cols, device);
-        var tw = TorchLayer.FromSpan(weights, rows, cols, device);
+        var tw0 = TorchLayer.View(w0, rows, cols, device);
+        var th = TorchLayer.View(h, cols, cols, device);
+        var tw = TorchLayer.View(weights, rows, cols, device);
         var tm = TorchLayer.FromMask(mask, rows, cols, device);
         return TorchLayer.ToFloats(Run(tw0, th, tw, tm, settings, progress, ct));
     }

@@ -13,19 +13,20 @@ public static class LocalLoss
     /// 11008×4096 layer needs 32 MB of scratch instead of two full copies of W (360 MB) on top of the block.</summary>
     private const int ChunkElements = 1 << 22;
 
-    public static double Compute(ReadOnlySpan<float> w, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols) =>
+    /// <summary>f(W) of arrays, computed on tensors that view them (no copies).</summary>
+    public static double Compute(float[] w, float[] w0, float[] h, int rows, int cols) =>
         Compute(w, w0, h, rows, cols, ChunkElements);
 
-    internal static double Compute(ReadOnlySpan<float> w, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, int chunkElements)
+    internal static double Compute(float[] w, float[] w0, float[] h, int rows, int cols, int chunkElements)
     {
         var n = rows * cols;
         if (w.Length != n || w0.Length != n) throw new ArgumentException($"W ({w.Length}) and W₀ ({w0.Length}) must have {n} entries.");
         if (h.Length != (long)cols * cols) throw new ArgumentException($"H has {h.Length} entries, expected {cols}×{cols}.");
         if (n == 0) return 0;
         TorchRuntime.Initialize();
-        using var tw = TorchLayer.FromSpan(w, rows, cols, CPU);
-        using var tw0 = TorchLayer.FromSpan(w0, rows, cols, CPU);
-        using var th = TorchLayer.FromSpan(h, cols, cols, CPU);
+        using var tw = TorchLayer.View(w, rows, cols, CPU);
+        using var tw0 = TorchLayer.View(w0, rows, cols, CPU);
+        using var th = TorchLayer.View(h, cols, cols, CPU);
         return Compute(tw, tw0, th, chunkElements);
     }
 

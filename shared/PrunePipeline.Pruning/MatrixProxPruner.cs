@@ -34,9 +34,13 @@ internal static class MatrixProxPruner
         var adaptive = settings.Schedule == ProxSchedule.Adaptive;
 
         // 3. V = V₀ with dead columns already pruned (their gradient is 0, so they stay 0); U = V + η·V₀Ĥ.
-        var v = space.V0 * space.Live;
-        var g0 = space.V0.mm(space.HHat);
-        var u = v + g0 * eta;
+        Tensor v, g0;
+        using (var v0 = space.TakeV0())
+        {
+            v = v0 * space.Live;
+            g0 = v0.mm(space.HHat);
+        }
+        var u = (g0 * eta).add_(v); // = v + η·g0 bit for bit, without a second W-sized temporary
         double gemms = 1; // V₀Ĥ
 
         // 4. Iterate.
@@ -97,8 +101,10 @@ internal static class MatrixProxPruner
         g0.Dispose();
 
         // 5. Exact 2:4 mask: top-2 |V| per group, dead inputs scoring below every live one.
-        using var score = where(space.Live.to(ScalarType.Bool), v.abs(), tensor(-1f, device: v.device));
-        var mask = TorchMasks.KeepTopNPerGroup(score, 2, 4);
+        using var live = space.Live.to(ScalarType.Bool);
+        using var below = tensor(-1f, device: v.device);
+        var mask = TorchMasks.ByRowChunks(v.shape[0], v.shape[1], v.device, TorchMasks.ChunkElements,
+            (r0, r) => TorchMasks.KeepTopNPerGroup(where(live, v.narrow(0, r0, r).abs(), below), 2, 4));
         return new State(v, mask, space, iterations, finalLambda, hitMax, loopClock.Elapsed, gemms);
     }
 

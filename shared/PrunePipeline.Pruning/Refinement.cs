@@ -31,16 +31,24 @@ public static class Refinement
     /// <summary><see cref="Gd(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{byte}, int, int, int, double?, Action{PruneProgress}?, CancellationToken)"/>
     /// on tensors; <paramref name="weights"/> (fp32, contiguous) is updated in place.</summary>
     public static void Gd(Tensor w0, Tensor h, Tensor weights, Tensor mask, int steps = 1000, double? lipschitz = null,
-        Action<PruneProgress>? progress = null, CancellationToken ct = default)
+        Action<PruneProgress>? progress = null, CancellationToken ct = default) =>
+        Gd(w0.alias, h, weights, mask, steps, lipschitz, progress, ct);
+
+    /// <summary>As above, with W₀ handed over by <paramref name="takeW0"/> (disposed after its one use, the GEMM W₀H).</summary>
+    internal static void Gd(Func<Tensor> takeW0, Tensor h, Tensor weights, Tensor mask, int steps, double? lipschitz,
+        Action<PruneProgress>? progress, CancellationToken ct)
     {
         if (steps < 0) throw new ArgumentException($"steps must be ≥ 0, got {steps}.");
-        using var m = mask.to(ScalarType.Float32);
+        // The uint8 mask multiplies with on-the-fly promotion (the same products as an fp32 copy of it, one W less).
+        using var m = mask.to(ScalarType.Byte);
         weights.mul_(m);
         if (steps == 0 || weights.numel() == 0) return;
         var l = lipschitz ?? TorchSpectral.LargestEigenvalue(h);
         var eta = (float)(1 / l);
-        using var g0 = w0.mm(h);
-        using var u = weights + g0 * eta;
+        Tensor g0;
+        using (var w0 = takeW0()) g0 = w0.mm(h);
+        using var _ = g0;
+        using var u = (g0 * eta).add_(weights); // = weights + η·g0 bit for bit, without a second W-sized temporary
         for (var s = 0; s < steps; s++)
         {
             ct.ThrowIfCancellationRequested();
@@ -59,14 +67,22 @@ public static class Refinement
     /// first residual, one per step).
     /// </summary>
     public static int Cg(Tensor w0, Tensor h, Tensor weights, Tensor mask, int maxSteps = 60, double tolerance = 1e-3,
-        Action<PruneProgress>? progress = null, CancellationToken ct = default)
+        Action<PruneProgress>? progress = null, CancellationToken ct = default) =>
+        Cg(w0.alias, h, weights, mask, maxSteps, tolerance, progress, ct);
+
+    /// <summary>As above, with W₀ handed over by <paramref name="takeW0"/> (disposed after its one use, the first residual).</summary>
+    internal static int Cg(Func<Tensor> takeW0, Tensor h, Tensor weights, Tensor mask, int maxSteps, double tolerance,
+        Action<PruneProgress>? progress, CancellationToken ct)
     {
         if (maxSteps < 0) throw new ArgumentException($"steps must be ≥ 0, got {maxSteps}.");
         using var scope = NewDisposeScope();
-        var m = mask.to(ScalarType.Float32);
+        var m = mask.to(ScalarType.Byte); // multiplies with on-the-fly promotion: no fp32 copy of the mask
         weights.mul_(m);
         if (maxSteps == 0 || weights.numel() == 0) return 0;
-        var r = ((w0 - weights).mm(h)).mul_(m); // −gradient on the kept set
+        Tensor r;
+        using (var w0 = takeW0())
+        using (var diff = w0 - weights)
+            r = diff.mm(h).mul_(m); // −gradient on the kept set
         var p = r.clone();
         var rr = RowDot(r, r);
         var stop = rr * (float)(tolerance * tolerance);

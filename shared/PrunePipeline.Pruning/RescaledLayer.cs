@@ -9,11 +9,13 @@ namespace PrunePipeline.Pruning;
 /// </summary>
 internal sealed class RescaledLayer : IDisposable
 {
+    private Tensor? _v0;
+
     private RescaledLayer(Tensor d, Tensor live, Tensor v0, Tensor hHat)
     {
         D = d;
         Live = live;
-        V0 = v0;
+        _v0 = v0;
         HHat = hHat;
     }
 
@@ -23,7 +25,16 @@ internal sealed class RescaledLayer : IDisposable
     /// <summary>1 for live inputs (H_jj &gt; 0), 0 for dead ones (length n, fp32).</summary>
     public Tensor Live { get; }
 
-    public Tensor V0 { get; }
+    public Tensor V0 => _v0 ?? throw new InvalidOperationException("V₀ was handed over by TakeV0.");
+
+    /// <summary>Hands V₀ to the caller, who disposes it: the iterations need it only for their first GEMM (V₀Ĥ), and
+    /// at a 7B MLP matrix it is 180 MB that would otherwise stay alive through every iteration.</summary>
+    public Tensor TakeV0()
+    {
+        var v0 = V0;
+        _v0 = null;
+        return v0;
+    }
 
     public Tensor HHat { get; }
 
@@ -35,7 +46,7 @@ internal sealed class RescaledLayer : IDisposable
         var live = liveMask.to(ScalarType.Float32);
         var d = where(liveMask, diag.clamp_min(0f).sqrt(), ones_like(diag));
         var inv = live / d;
-        var hHat = h * inv.unsqueeze(1) * inv.unsqueeze(0);
+        var hHat = (h * inv.unsqueeze(1)).mul_(inv.unsqueeze(0)); // in place: one n×n temporary less (485 MB at 7B's down_proj)
         var v0 = w0 * d;
         return new RescaledLayer(d.MoveToOuterDisposeScope(), live.MoveToOuterDisposeScope(), v0.MoveToOuterDisposeScope(),
             hHat.MoveToOuterDisposeScope());
@@ -45,7 +56,8 @@ internal sealed class RescaledLayer : IDisposable
     public Tensor Unscale(Tensor v, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        return where(mask != 0, v / D, zeros_like(v)).MoveToOuterDisposeScope();
+        // Exact +0 off the mask (as a where() would give), with one m×n temporary instead of three.
+        return (v / D).masked_fill_(mask.eq(0), 0f).MoveToOuterDisposeScope();
     }
 
     /// <summary>V = W·diag(d).</summary>
@@ -55,7 +67,7 @@ internal sealed class RescaledLayer : IDisposable
     {
         D.Dispose();
         Live.Dispose();
-        V0.Dispose();
+        _v0?.Dispose();
         HHat.Dispose();
     }
 }

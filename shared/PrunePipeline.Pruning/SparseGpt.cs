@@ -76,33 +76,71 @@ internal static unsafe class SparseGpt
     /// <exception cref="InvalidOperationException">still not positive definite after the retries.</exception>
     internal static (Tensor U, double Damping) InverseCholesky(Tensor h, Tensor w, double damping, int retries)
     {
-        using var scope = NewDisposeScope();
-        var baseH = h.to(ScalarType.Float64).clone();
-        var diag = baseH.diagonal();
-        var dead = (diag > 0).logical_not();
-        w.masked_fill_(dead.unsqueeze(0), 0f);
-        diag.masked_fill_(dead, 1.0);
-        var mean = diag.mean().item<double>();
-        var eye = torch.eye(h.shape[0], dtype: ScalarType.Float64, device: h.device);
+        // Every n×n fp64 intermediate is disposed as soon as the next exists (at a 7B down_proj each is 970 MB): at most
+        // three are alive at once, where a dispose scope holding them all to the end needed about eight.
+        var n = h.shape[0];
+        using (var hDiag = h.diagonal())
+        using (var dead = (hDiag > 0).logical_not())
+        using (var deadRow = dead.unsqueeze(0))
+            w.masked_fill_(deadRow, 0f);
+        double mean;
+        // The mean over the diagonal view of the fp64 matrix, exactly as it was computed before (same layout, same order).
+        using (var fixedH = Damped(h, 0.0))
+        using (var diag = fixedH.diagonal())
+        using (var meanT = diag.mean())
+            mean = meanT.item<double>();
         var delta = damping;
         var lastInfo = 0;
         for (var attempt = 0; attempt <= retries; attempt++, delta *= 10)
         {
-            var (l, info) = linalg.cholesky_ex(baseH + eye * (delta * mean));
-            lastInfo = info.item<int>();
-            if (lastInfo != 0) continue;
+            Tensor l;
+            using (var damped = Damped(h, delta * mean))
+            {
+                var (factor, info) = linalg.cholesky_ex(damped);
+                using (info) lastInfo = info.item<int>();
+                l = factor;
+            }
+            if (lastInfo != 0) { l.Dispose(); continue; }
             // H⁻¹ = L⁻ᵀL⁻¹ by one triangular solve and one GEMM (libtorch's cholesky_inverse is ~50× slower on the CPU).
-            var lInv = linalg.solve_triangular(l, eye, upper: false);
-            var inverse = lInv.mT.mm(lInv);
-            var (l2, info2) = linalg.cholesky_ex(inverse);
-            lastInfo = info2.item<int>();
-            if (lastInfo != 0) continue;
-            var upper = l2.mT.to(ScalarType.Float32).contiguous();
-            if (!isfinite(upper).all().item<bool>()) continue;
-            return (upper.MoveToOuterDisposeScope(), delta);
+            Tensor lInv;
+            using (l)
+            using (var eye = torch.eye(n, dtype: ScalarType.Float64, device: h.device))
+                lInv = linalg.solve_triangular(l, eye, upper: false);
+            Tensor inverse;
+            using (lInv)
+            using (var lInvT = lInv.mT)
+                inverse = lInvT.mm(lInv);
+            Tensor l2;
+            using (inverse)
+            {
+                var (factor2, info2) = linalg.cholesky_ex(inverse);
+                using (info2) lastInfo = info2.item<int>();
+                l2 = factor2;
+            }
+            using (l2)
+            {
+                if (lastInfo != 0) continue;
+                using var l2T = l2.mT;
+                var upper = l2T.to(ScalarType.Float32).contiguous();
+                using var finite = isfinite(upper).all();
+                if (finite.item<bool>()) return (upper, delta);
+                upper.Dispose();
+            }
         }
         throw new BadInputException(
             $"H is not positive definite even after damping δ = {delta / 10:G3} (×mean diag {mean:G4}; Cholesky info {lastInfo}); SparseGPT cannot proceed.");
+    }
+
+    /// <summary>H in fp64 with dead inputs' diagonal set to 1 and <paramref name="shift"/> added to the diagonal
+    /// (the same values as H + shift·I, without the identity and the sum as two more n×n temporaries).</summary>
+    private static Tensor Damped(Tensor h, double shift)
+    {
+        var result = h.to(ScalarType.Float64, copy: true);
+        using var diag = result.diagonal();
+        using var dead = (diag > 0).logical_not();
+        diag.masked_fill_(dead, 1.0);
+        diag.add_(shift);
+        return result;
     }
 
     /// <summary>The block's column sweep on the CPU, in place on the tensors' memory: rows are independent problems

@@ -23,6 +23,14 @@ internal static class TorchLayer
         using (cpu) return cpu.to(device);
     }
 
+    /// <summary>
+    /// <paramref name="data"/> as a rows×cols fp32 tensor on <paramref name="device"/>: on the CPU a view of the array
+    /// itself (pinned while the tensor lives, no copy), elsewhere a copy on the device. For inputs the pruner only reads:
+    /// a 7B down_proj's H is 485 MB, and copying it next to the caller's array would add that to the peak.
+    /// </summary>
+    public static Tensor View(float[] data, long rows, long cols, Device device) =>
+        device.type == DeviceType.CPU ? TensorMemory.Wrap(data, rows, cols) : FromSpan(data, rows, cols, device);
+
     /// <summary>A rows×cols uint8 tensor (1 = kept) holding a copy of <paramref name="mask"/>.</summary>
     public static Tensor FromMask(ReadOnlySpan<byte> mask, long rows, long cols, Device device)
     {

@@ -1,4 +1,5 @@
 using PrunePipeline.Model;
+using PrunePipeline.Workflow.Hessians;
 using PrunePipeline.Workflow.Stages;
 
 namespace PrunePipeline.Workflow.Tests;
@@ -28,6 +29,30 @@ public class BlockCalibratorTests
         }
         Assert.Equal(config.IntermediateSize, h1.ByInput["down_in"].N);
         Assert.Equal(config.QueryDim, h1.ByInput["o_in"].N);
+    }
+
+    [Fact]
+    public void EachHessianIsReleasedAfterItsLastReaderOnly()
+    {
+        var h = new BlockHessians(new[] { "attn_in", "o_in", "mlp_in", "down_in" }
+            .ToDictionary(n => n, n => new LayerHessian(n, 1, 1, [1f])));
+        var stillHeld = new List<string>();
+        foreach (var linear in DecoderBlockWeights.LinearNames)
+        {
+            _ = h.ForLinear(linear); // every linear still finds its H when its turn comes
+            h.ReleaseAfter(linear);
+            stillHeld.Add(string.Join(",", h.ByInput.Keys.Order()));
+        }
+        Assert.Equal(
+            [
+                "attn_in,down_in,mlp_in,o_in", // after q: k and v still read attn_in
+                "attn_in,down_in,mlp_in,o_in", // after k
+                "down_in,mlp_in,o_in",         // after v
+                "down_in,mlp_in",              // after o
+                "down_in,mlp_in",              // after gate: up still reads mlp_in
+                "down_in",                     // after up
+                "",                            // after down
+            ], stillHeld);
     }
 
     [Fact]

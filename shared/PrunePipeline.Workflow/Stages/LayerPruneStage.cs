@@ -12,7 +12,7 @@ namespace PrunePipeline.Workflow.Stages;
 /// </summary>
 public static class LayerPruneStage
 {
-    public static PrunedLayer Run(string tensor, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols,
+    public static PrunedLayer Run(string tensor, float[] w0, float[] h, int rows, int cols,
         PruneMethodSettings parameters, Action<LayerProgress>? progress = null, CancellationToken ct = default)
     {
         parameters.Validate();

@@ -14,7 +14,7 @@ namespace PrunePipeline.Workflow.Stages;
 public static class LayerRefineStage
 {
     /// <summary>Refines the output of <see cref="LayerPruneStage"/> (prunectl prune); "none" returns it unchanged.</summary>
-    public static RefinedLayer Run(PrunedLayer pruned, ReadOnlySpan<float> w0, ReadOnlySpan<float> h, PruneMethodSettings parameters,
+    public static RefinedLayer Run(PrunedLayer pruned, float[] w0, float[] h, PruneMethodSettings parameters,
         Action<LayerProgress>? progress = null, CancellationToken ct = default)
     {
         parameters.Validate();
@@ -25,8 +25,8 @@ public static class LayerRefineStage
     /// <summary>Refines stored pruned weights on their stored mask (the finetuner service): the same computation.</summary>
     /// <param name="weights">rows×cols pruned weights, zero off the mask.</param>
     /// <param name="mask">rows×cols, 1 = kept.</param>
-    public static RefinedLayer Run(string tensor, float[] weights, byte[] mask, int rows, int cols, ReadOnlySpan<float> w0,
-        ReadOnlySpan<float> h, PruneMethodSettings parameters, Action<LayerProgress>? progress = null, CancellationToken ct = default)
+    public static RefinedLayer Run(string tensor, float[] weights, byte[] mask, int rows, int cols, float[] w0,
+        float[] h, PruneMethodSettings parameters, Action<LayerProgress>? progress = null, CancellationToken ct = default)
     {
         parameters.Validate();
         var n = (long)rows * cols;

@@ -10,7 +10,7 @@ namespace PrunePipeline.Workflow.Stages;
 internal static class PruningSettings
 {
     /// <summary>The method alone (refinement is the separate stage).</summary>
-    internal static LayerPruneResult Prune(ReadOnlySpan<float> w0, ReadOnlySpan<float> h, int rows, int cols, PruneMethodSettings p,
+    internal static LayerPruneResult Prune(float[] w0, float[] h, int rows, int cols, PruneMethodSettings p,
         Action<LayerProgress>? progress, CancellationToken ct) =>
         LayerPruner.Run(w0, h, rows, cols, Settings(p) with { Refine = RefineMode.None }, Map(progress), ct);
 
@@ -36,7 +36,7 @@ internal static class PruningSettings
     /// (<see cref="LayerRefinement"/>, also what <see cref="LayerPruner"/> runs inside one call): prox + gd descends in
     /// the rescaled space of §4 step 6, the other methods on W, W₀, H (§5), "exact" solves each row.
     /// </summary>
-    internal static float[] Refine(float[] weights, byte[] mask, int rows, int cols, ReadOnlySpan<float> w0, ReadOnlySpan<float> h,
+    internal static float[] Refine(float[] weights, byte[] mask, int rows, int cols, float[] w0, float[] h,
         PruneMethodSettings p, Action<LayerProgress>? progress, CancellationToken ct) =>
         LayerRefinement.Run(w0, h, weights, mask, rows, cols, Settings(p), Map(progress), ct);
 
