@@ -17,15 +17,7 @@ public class AdaptiveKnobsReachThePrunerTests
     public void StageRunsWithTheChosenKnobs(double momentum, double adaptiveBeta, double fastBeta, double startDivisor, int compactEvery)
     {
         const int rows = 16, cols = 32;
-        var rng = new Random(9);
-        var x = new float[128 * cols];
-        for (var i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1) * (1 + i % cols % 7);
-        var h = new float[cols * cols];
-        for (var s = 0; s < 128; s++)
-            for (var i = 0; i < cols; i++)
-                for (var j = 0; j < cols; j++) h[i * cols + j] += x[s * cols + i] * x[s * cols + j] / 128f;
-        var w0 = new float[rows * cols];
-        for (var i = 0; i < w0.Length; i++) w0[i] = (float)(rng.NextDouble() * 2 - 1);
+        var (w0, h) = TestData.CorrelatedLayer(rows, cols, 128, seed: 9, spread: 7);
         var parameters = new PruneMethodSettings("prox", "none", Schedule: "adaptive", Momentum: momentum, AdaptiveBeta: adaptiveBeta,
             FastBeta: fastBeta, StartDivisor: startDivisor, CompactEvery: compactEvery);
 
