@@ -34,8 +34,8 @@ internal sealed record PruneOptions(
           --max-iters N             prox iteration cap (default 2000)
           --momentum X --adaptive-beta X --fast-beta X --start-divisor X --compact-every N
                                     the adaptive schedule's momentum γ, λ growth while supports change / when none
-                                    changed, start below the first-support λ, row compaction period (defaults 0.95,
-                                    1.03, 1.05, 100, 8)
+                                    changed, start below the first-support λ, row compaction period (defaults 0.5,
+                                    1.015, 1.05, 100, 8)
           --cg-tolerance X          cg refinement: a row stops at ‖r‖ ≤ X·‖r₀‖ (default 0.001)
           --damping X               SparseGPT relative damping δ (default 0.01)
           --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
