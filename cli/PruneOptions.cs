@@ -32,6 +32,11 @@ internal sealed record PruneOptions(
                                     --refine defaults to cg)
           --lambda0 X --beta X      the paper schedule's λ0 and β (defaults 0.01, 1.01; adaptive: λ0 is a floor)
           --max-iters N             prox iteration cap (default 2000)
+          --momentum X --adaptive-beta X --fast-beta X --start-divisor X --compact-every N
+                                    the adaptive schedule's momentum γ, λ growth while supports change / when none
+                                    changed, start below the first-support λ, row compaction period (defaults 0.5,
+                                    1.015, 1.05, 100, 8)
+          --cg-tolerance X          cg refinement: a row stops at ‖r‖ ≤ X·‖r₀‖ (default 0.001)
           --damping X               SparseGPT relative damping δ (default 0.01)
           --calib PATH              Parquet (one document per row), JSON lines with a "text" field (plain or .gz), or a .txt split on <|endoftext|>
           --sampler packed|random-window   (default random-window)
@@ -122,7 +127,7 @@ internal sealed record PruneOptions(
     }
 
     /// <summary>The method settings of <paramref name="method"/> from --refine, --refine-steps, --lambda0, --beta,
-    /// --max-iters, --damping, --pattern.</summary>
+    /// --max-iters, --damping, --pattern and the adaptive schedule's knobs.</summary>
     public static PruneMethodSettings MethodSettings(CliArgs args, string method)
     {
         if (!PruneMethodSettings.Methods.Contains(method))
@@ -130,7 +135,10 @@ internal sealed record PruneOptions(
         var schedule = (args.Optional("schedule") ?? Defaults.Schedule).ToLowerInvariant();
         var settings = new PruneMethodSettings(method, (args.Optional("refine") ?? PruneMethodSettings.DefaultRefine(method, schedule)).ToLowerInvariant(),
             args.Int("refine-steps", Defaults.RefineSteps), args.Double("lambda0", Defaults.Lambda0), args.Double("beta", Defaults.Beta),
-            args.Int("max-iters", Defaults.MaxIters), args.Double("damping", Defaults.Damping), args.Optional("pattern") ?? Defaults.Pattern, schedule);
+            args.Int("max-iters", Defaults.MaxIters), args.Double("damping", Defaults.Damping), args.Optional("pattern") ?? Defaults.Pattern, schedule,
+            args.Double("momentum", Defaults.Momentum), args.Double("adaptive-beta", Defaults.AdaptiveBeta), args.Double("fast-beta", Defaults.FastBeta),
+            args.Double("start-divisor", Defaults.StartDivisor), args.Int("compact-every", Defaults.CompactEvery),
+            args.Double("cg-tolerance", Defaults.CgTolerance));
         settings.Validate(); // an InvalidSettingException: one line naming the option and value, exit 1 (bad input)
         return settings;
     }

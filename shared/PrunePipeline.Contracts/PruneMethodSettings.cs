@@ -17,6 +17,14 @@ namespace PrunePipeline.Contracts;
 /// <param name="Pattern">Sparsity pattern; only "2:4".</param>
 /// <param name="Schedule">Prox: paper (λ0·β^k as published; the default) | adaptive (issue #12: λ starts near the first
 /// support changes, grows faster while supports are stable, finished rows leave the GEMM).</param>
+/// <param name="Momentum">Adaptive schedule: γ of the momentum step y = V + γ·(V − V_prev) (0 = none).</param>
+/// <param name="AdaptiveBeta">Adaptive schedule: λ's growth per iteration while supports are being decided.</param>
+/// <param name="FastBeta">Adaptive schedule: λ's growth per iteration when no group changed support.</param>
+/// <param name="StartDivisor">Adaptive schedule: λ starts this factor below the level where the first groups turn 2-sparse.</param>
+/// <param name="CompactEvery">Adaptive schedule: every how many iterations the rows that became 2:4 leave the GEMM.</param>
+/// <param name="CgTolerance">"cg" refinement: relative residual ‖r‖/‖r₀‖ at which a row stops.</param>
+/// <remarks>The adaptive knobs were added after the record was first carried in messages and events; a JSON without
+/// them reads as these defaults (those of the pruning library's LayerPruneSettings, tested equal).</remarks>
 public sealed record PruneMethodSettings(
     string Method,
     string Refine,
@@ -26,7 +34,13 @@ public sealed record PruneMethodSettings(
     int MaxIters = 2000,
     double Damping = 0.01,
     string Pattern = "2:4",
-    string Schedule = "paper")
+    string Schedule = "paper",
+    double Momentum = 0.5,
+    double AdaptiveBeta = 1.015,
+    double FastBeta = 1.05,
+    double StartDivisor = 100,
+    int CompactEvery = 8,
+    double CgTolerance = 1e-3)
 {
     public static IReadOnlyList<string> Methods { get; } = ["prox", "wanda", "sparsegpt", "magnitude"];
 
@@ -56,5 +70,11 @@ public sealed record PruneMethodSettings(
             throw new InvalidSettingException("beta", $"must be > 1 (λ grows as λ0·β^k until the pattern is 2:4; the default is 1.01), got {Beta}.");
         if (MaxIters < 1) throw new InvalidSettingException("max-iters", $"must be ≥ 1, got {MaxIters}.");
         if (!(Damping > 0)) throw new InvalidSettingException("damping", $"must be > 0, got {Damping}.");
+        if (!(Momentum >= 0) || !(Momentum < 1)) throw new InvalidSettingException("momentum", $"must lie in [0, 1), got {Momentum}.");
+        if (!(AdaptiveBeta > 1) || !double.IsFinite(AdaptiveBeta)) throw new InvalidSettingException("adaptive-beta", $"must be > 1, got {AdaptiveBeta}.");
+        if (!(FastBeta > 1) || !double.IsFinite(FastBeta)) throw new InvalidSettingException("fast-beta", $"must be > 1, got {FastBeta}.");
+        if (!(StartDivisor >= 1) || !double.IsFinite(StartDivisor)) throw new InvalidSettingException("start-divisor", $"must be ≥ 1, got {StartDivisor}.");
+        if (CompactEvery < 1) throw new InvalidSettingException("compact-every", $"must be ≥ 1, got {CompactEvery}.");
+        if (!(CgTolerance > 0) || !(CgTolerance < 1)) throw new InvalidSettingException("cg-tolerance", $"must lie in (0, 1), got {CgTolerance}.");
     }
 }

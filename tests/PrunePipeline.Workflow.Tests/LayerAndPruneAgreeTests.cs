@@ -16,15 +16,7 @@ public class LayerAndPruneAgreeTests
     public void SingleCallAndStagesGiveIdenticalWeights(string method, string refine)
     {
         const int rows = 12, cols = 32;
-        var rng = new Random(4);
-        var x = new float[96 * cols];
-        for (var i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1) * (1 + i % cols % 5);
-        var h = new float[cols * cols];
-        for (var s = 0; s < 96; s++)
-            for (var i = 0; i < cols; i++)
-                for (var j = 0; j < cols; j++) h[i * cols + j] += x[s * cols + i] * x[s * cols + j] / 96f;
-        var w0 = new float[rows * cols];
-        for (var i = 0; i < w0.Length; i++) w0[i] = (float)(rng.NextDouble() * 2 - 1);
+        var (w0, h) = TestData.CorrelatedLayer(rows, cols, 96, seed: 4, spread: 5);
         var parameters = new PruneMethodSettings(method, refine, RefineSteps: 40, MaxIters: 500);
 
         var single = LayerPruner.Run(w0, h, rows, cols, PruningSettings.Settings(parameters));

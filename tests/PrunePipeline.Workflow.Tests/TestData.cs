@@ -58,6 +58,22 @@ internal static class TestData
         return v;
     }
 
+    /// <summary>A small layer W₀ (uniform in [−1, 1]) and the Hessian XᵀX/s of <paramref name="samples"/> inputs whose
+    /// column scales differ (1 … <paramref name="spread"/>), so that the prox has groups to decide.</summary>
+    public static (float[] W0, float[] H) CorrelatedLayer(int rows, int cols, int samples, int seed, int spread)
+    {
+        var rng = new Random(seed);
+        var x = new float[samples * cols];
+        for (var i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1) * (1 + i % cols % spread);
+        var h = new float[cols * cols];
+        for (var s = 0; s < samples; s++)
+            for (var i = 0; i < cols; i++)
+                for (var j = 0; j < cols; j++) h[i * cols + j] += x[s * cols + i] * x[s * cols + j] / samples;
+        var w0 = new float[rows * cols];
+        for (var i = 0; i < w0.Length; i++) w0[i] = (float)(rng.NextDouble() * 2 - 1);
+        return (w0, h);
+    }
+
     public static string TempDir(string what)
     {
         var dir = Path.Combine(Path.GetTempPath(), "pp-workflow-tests", what + "-" + Guid.NewGuid().ToString("N"));

@@ -29,7 +29,13 @@ internal static class PruningSettings
         Beta: p.Beta,
         MaxIters: p.MaxIters,
         Damping: p.Damping,
-        Schedule: p.Schedule == "paper" ? ProxSchedule.Paper : ProxSchedule.Adaptive);
+        Schedule: p.Schedule == "paper" ? ProxSchedule.Paper : ProxSchedule.Adaptive,
+        Momentum: p.Momentum,
+        AdaptiveBeta: p.AdaptiveBeta,
+        FastBeta: p.FastBeta,
+        StartDivisor: p.StartDivisor,
+        CompactEvery: p.CompactEvery,
+        CgTolerance: p.CgTolerance);
 
     /// <summary>
     /// Refined copy of the pruned weights on their mask, by the pruning library's one refinement
