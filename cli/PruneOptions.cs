@@ -25,11 +25,12 @@ internal sealed record PruneOptions(
 {
     public const string Usage = """
           --method prox|wanda|sparsegpt|magnitude
-          --refine none|gd|exact|cg masked refinement after the method (default gd for prox — step 6 of the method —
-                                    none for the baselines; for prox "none" skips step 6)
+          --refine none|gd|exact|cg masked refinement after the method (default for prox: cg after the adaptive
+                                    schedule, gd — the paper's step 6 — after the paper schedule; none for the
+                                    baselines; for prox "none" skips the refinement)
           --refine-steps N          gradient steps of gd refinement (default 1000)
-          --schedule paper|adaptive prox λ schedule (default paper: λ0·β^k as published; adaptive: fewer GEMMs, and
-                                    --refine defaults to cg)
+          --schedule adaptive|paper prox λ schedule (default adaptive: about a sixth of the paper schedule's GEMMs;
+                                    paper: λ0·β^k as published)
           --lambda0 X --beta X      the paper schedule's λ0 and β (defaults 0.01, 1.01; adaptive: λ0 is a floor)
           --max-iters N             prox iteration cap (default 2000)
           --momentum X --adaptive-beta X --fast-beta X --start-divisor X --compact-every N

@@ -18,10 +18,10 @@ public sealed class LayerVerb : IVerb
         usage: prunectl layer --weight W.npy --hessian H.npy --method prox|wanda|sparsegpt|magnitude --out OUT.npy
                               [--refine none|gd|exact|cg] [--refine-steps N] [--lambda0 x] [--beta x] [--max-iters N]
                               [--pattern 2:4|N:M|unstructured:RATIO] [--damping x] [--block-size N] [--report R.json] [--force]
-                              [--device cpu|cuda|cuda:N|auto] [--threads N] [--schedule paper|adaptive]
+                              [--device cpu|cuda|cuda:N|auto] [--threads N] [--schedule adaptive|paper]
           W is m×n (out × in), H is n×n (XᵀX/N of the layer's inputs); float32 or float64, C order.
-          The output has W's dtype. --refine defaults, for prox, to gd (--schedule paper, the default) or cg
-          (--schedule adaptive), and to none otherwise. --lambda0 and --beta are the paper schedule's.
+          The output has W's dtype. --refine defaults, for prox, to cg (--schedule adaptive, the default) or gd
+          (--schedule paper), and to none otherwise. --lambda0 and --beta are the paper schedule's.
           --device: where torch computes (default auto: CUDA when available, else CPU); --threads: torch's CPU threads.
           OUT.npy and R.json are never W or H; an existing one is replaced only with --force (atomically).
           Defaults: --refine-steps 1000 --lambda0 0.01 --beta 1.01 --max-iters 2000 --pattern 2:4 --damping 0.01
@@ -55,7 +55,7 @@ public sealed class LayerVerb : IVerb
             MaxIters: args.Int("max-iters", defaults.MaxIters),
             Damping: args.Double("damping", defaults.Damping),
             BlockSize: args.Int("block-size", defaults.BlockSize),
-            Schedule: (args.Optional("schedule") ?? "paper").ToLowerInvariant() switch
+            Schedule: (args.Optional("schedule") ?? "adaptive").ToLowerInvariant() switch
             {
                 "adaptive" => ProxSchedule.Adaptive,
                 "paper" => ProxSchedule.Paper,

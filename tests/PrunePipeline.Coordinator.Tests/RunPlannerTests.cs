@@ -149,7 +149,7 @@ public sealed class RunPlannerTests
         string? method, string? schedule, string? refine, string expectedMethod, string expectedSchedule, string expectedRefine)
     {
         var r = Request(PruneMode.OneShot, refine: sourceRefine);
-        r = r with { Method = r.Method with { Method = sourceMethod } };
+        r = r with { Method = r.Method with { Method = sourceMethod, Schedule = "paper" } }; // a run on the paper schedule
         var source = Fold(r, Calibrated(r.RunId, 0), Calibrated(r.RunId, 1));
         var replay = new ReplayRequested(Guid.NewGuid(), r.RunId, PipelineStages.Prune, new ReplayOverrides(Method: method, Refine: refine, Schedule: schedule));
         var events = ReplayPlanner.Plan(replay, source, 2);

@@ -50,14 +50,14 @@ public class LayerPrunerTests
     }
 
     [Fact]
-    public void DefaultsAreGdForPaperProxCgForAdaptiveProxAndNoneForBaselines()
+    public void DefaultsAreAdaptiveProxWithCgGdAfterThePaperScheduleAndNoneForBaselines()
     {
         var (w0, h) = ToyProblems.Make(4, 8, 200, 9);
-        var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Adaptive));
+        var prox = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
+        Assert.Equal(ProxSchedule.Adaptive, new LayerPruneSettings().Schedule);
         Assert.Equal(RefineMode.Cg, prox.Refine);
         Assert.True(prox.Iterations > 0 && prox.FinalLambda >= 0.01);
-        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings());
-        Assert.Equal(ProxSchedule.Paper, new LayerPruneSettings().Schedule);
+        var paper = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(Schedule: ProxSchedule.Paper));
         Assert.Equal(RefineMode.Gd, paper.Refine);
         var wanda = LayerPruner.Run(w0, h, 4, 8, new LayerPruneSettings(PruneMethod.Wanda));
         Assert.Equal(RefineMode.None, wanda.Refine);
