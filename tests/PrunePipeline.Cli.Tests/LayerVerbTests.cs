@@ -43,7 +43,7 @@ public class LayerVerbTests
             var root = report.RootElement;
             Assert.Equal("prox", root.GetProperty("method").GetString());
             Assert.Equal("2:4", root.GetProperty("pattern").GetString());
-            Assert.Equal("gd", root.GetProperty("refine").GetString()); // the paper schedule's (the default) refinement
+            Assert.Equal("cg", root.GetProperty("refine").GetString()); // the adaptive schedule's (the default) refinement
             Assert.Equal(1.0, root.GetProperty("valid_groups_fraction").GetDouble());
             var loss = root.GetProperty("loss_dense_to_pruned");
             Assert.True(loss.GetProperty("after_refine").GetDouble() <= loss.GetProperty("before_refine").GetDouble() + 1e-9);
