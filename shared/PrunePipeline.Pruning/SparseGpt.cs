@@ -121,8 +121,10 @@ internal static unsafe class SparseGpt
             {
                 if (lastInfo != 0) continue;
                 using var l2T = l2.mT;
-                var upper = l2T.to(ScalarType.Float32).contiguous();
-                using var finite = isfinite(upper).all();
+                using var upperStrided = l2T.to(ScalarType.Float32);
+                var upper = upperStrided.contiguous();
+                using var finiteEach = isfinite(upper);
+                using var finite = finiteEach.all();
                 if (finite.item<bool>()) return (upper, delta);
                 upper.Dispose();
             }
