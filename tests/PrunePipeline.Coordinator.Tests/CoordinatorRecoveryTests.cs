@@ -36,6 +36,11 @@ public sealed class CoordinatorRecoveryTests
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
         var coordinator = provider.GetRequiredService<RunCoordinator>();
+        // harness.Start() starts the hosted services too, this resumer among them: its first pass (over an empty store)
+        // must be over before the history below is written, or, running late on a loaded machine, it resumes that run
+        // itself (seen once in CI: a PruneLayer published before the test's own start-up).
+        var resumer = provider.GetServices<IHostedService>().OfType<RunResumer>().Single();
+        if (resumer.ExecuteTask is { } firstPass) await firstPass;
 
         // What the previous coordinator process left: a run with block 0 calibrated and 2 of its 7 layers pruned …
         var run = Guid.NewGuid();
@@ -49,7 +54,6 @@ public sealed class CoordinatorRecoveryTests
         Assert.False(await harness.Published.Any<PruneLayer>()); // nothing was sent yet: the old process "died" first
 
         // Start-up of the new process: its resumer runs once.
-        var resumer = provider.GetServices<IHostedService>().OfType<RunResumer>().Single();
         await resumer.StartAsync(default);
         await resumer.ExecuteTask!;
 
